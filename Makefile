@@ -1,0 +1,36 @@
+# Two commands a newcomer needs: `make run` and `make test`. Both create the virtual environment
+# on first use (Python 3.10+, pip and venv are all they need).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup run test goldens lexicon schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the package with its test extra
+
+run: setup  ## convert samples/ into outputs/ and validate the records
+	$(BIN)/pipeline convert samples/ -o outputs/
+	$(BIN)/pipeline validate outputs/
+
+test: setup  ## run the whole test suite
+	$(BIN)/python -m pytest -q
+
+goldens: setup  ## deliberately regenerate the golden records in outputs/ (review the git diff!)
+	$(BIN)/pipeline convert samples/ -o outputs/ --quiet
+	$(BIN)/pipeline validate outputs/
+
+lexicon: setup  ## rebuild the packaged starter lexicon from ../shared/data/lexicons
+	$(BIN)/python scripts/build_lexicon.py
+
+schema: setup  ## publish the packaged record schema into schemas/
+	$(BIN)/pipeline schema > schemas/record.v1.schema.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

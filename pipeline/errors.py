@@ -1,0 +1,94 @@
+"""Errors with stable codes, so users, batch reports and CI can tell problems apart.
+
+Two branches under one base class:
+
+* :class:`InputError` — the *input* is at fault (empty, binary, undecodable, unreadable). The user
+  fixes the file; a batch records the error and moves on.
+* :class:`DefectError` — *our* code is at fault (an invalid record, a span outside the text). These
+  must never be hidden: they fail loudly so that a bug report can be written.
+
+Codes are stable strings (``P1xx`` input, ``P2xx`` usage/configuration, ``P9xx`` defect); tests and
+downstream tools match on the code, never on the wording. Every message says what happened and
+what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+    code = "P000"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"[{self.code}] {where}{self.message}"
+
+    def to_dict(self) -> dict:
+        """A JSON-friendly form for error reports (``errors.jsonl``)."""
+        return {"code": self.code, "message": self.message, "path": self.path, "kind": self.kind}
+
+    @property
+    def kind(self) -> str:
+        return "input" if isinstance(self, InputError) else "usage" if isinstance(self, UsageError) else "defect"
+
+
+class InputError(PipelineError):
+    """The input cannot be converted; the fix is in the input file."""
+
+    code = "P100"
+
+
+class EmptyInputError(InputError):
+    code = "P101"
+
+
+class BinaryInputError(InputError):
+    code = "P102"
+
+
+class UndecodableInputError(InputError):
+    code = "P103"
+
+
+class UnreadableInputError(InputError):
+    code = "P104"
+
+
+class UnsupportedFormatError(InputError):
+    code = "P105"
+
+
+class UsageError(PipelineError):
+    """The command was called wrongly (bad option, missing output folder, broken schema file)."""
+
+    code = "P200"
+
+
+class SchemaLoadError(UsageError):
+    code = "P201"
+
+
+class DefectError(PipelineError):
+    """A bug in this package. Please report it with the input that triggered it."""
+
+    code = "P900"
+
+
+class SpanError(DefectError):
+    code = "P901"
+
+
+class InvalidRecordError(DefectError):
+    """An assembled record failed schema or integrity validation: never written."""
+
+    code = "P902"
+
+    def __init__(self, message: str, *, path: str | None = None, problems: list[str] | None = None) -> None:
+        super().__init__(message, path=path)
+        self.problems = list(problems or [])

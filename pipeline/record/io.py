@@ -1,0 +1,39 @@
+"""Deterministic serialisation and atomic writes of records.
+
+Same record, same bytes: sorted keys, two-space indent, UTF-8 without escaping, a final newline.
+Writes go to a temporary file in the target folder, are flushed to disk, then renamed over the
+final name, so a reader never sees a truncated record under its final name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def dumps_record(record: dict, *, indent: int | None = 2) -> str:
+    separators = (",", ": ") if indent is not None else (",", ":")
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, indent=indent, separators=separators) + "\n"
+
+
+def write_text_atomic(path: str | os.PathLike[str], content: str) -> None:
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_record_atomic(path: str | os.PathLike[str], record: dict) -> None:
+    write_text_atomic(path, dumps_record(record))

@@ -1,0 +1,76 @@
+"""Loading the record JSON Schema and checking instances against it.
+
+The schema shipped in the package (``pipeline/schemas/``) is the one records are built against;
+``schemas/`` at the top of the repository holds the published copy, and a test keeps the two
+identical. Errors are returned as ``(json_pointer, message)`` pairs, sorted, so reports are stable.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from ..errors import SchemaLoadError
+
+RECORD_SCHEMA_FILE = "record.v1.schema.json"
+
+
+def packaged_schema_text() -> str:
+    return resources.files("pipeline").joinpath("schemas", RECORD_SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def load_schema(path: str | None = None) -> dict:
+    """The record schema, from the package or from ``path``; raises SchemaLoadError if unusable."""
+    where = path or f"pipeline/schemas/{RECORD_SCHEMA_FILE}"
+    try:
+        text = Path(path).read_text(encoding="utf-8") if path else packaged_schema_text()
+        schema = json.loads(text)
+    except OSError as exc:
+        raise SchemaLoadError(f"cannot read the schema ({exc.strerror or exc}); check the --schema path", path=where) from None
+    except json.JSONDecodeError as exc:
+        raise SchemaLoadError(f"the schema is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix or replace it", path=where) from None
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        pointer = "/" + "/".join(str(p) for p in exc.absolute_path)
+        raise SchemaLoadError(f"the schema is not a valid JSON Schema (at {pointer}: {exc.message}); fix or replace it", path=where) from None
+    return schema
+
+
+@lru_cache(maxsize=None)
+def _validator(path: str | None) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(path))
+
+
+def json_pointer(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def schema_errors(instance: Any, schema_path: str | None = None) -> list[tuple[str, str]]:
+    """Every schema violation in ``instance`` as ``(pointer, message)``, in a stable order."""
+    found: list[tuple[str, str]] = []
+    for error in _iter_leaf_errors(_validator(schema_path).iter_errors(instance)):
+        message = error.message
+        if len(message) > 300:
+            message = message[:297] + "..."
+        found.append((json_pointer(error.absolute_path), message))
+    return sorted(set(found))
+
+
+def _iter_leaf_errors(errors: Iterator) -> Iterator:
+    """Report the most specific errors under oneOf/anyOf rather than the umbrella message."""
+    for error in errors:
+        if error.context and error.validator in ("oneOf", "anyOf"):
+            # choose the branch whose errors go deepest: it is the one the data was aiming for
+            best = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
+            if len(best.absolute_path) > len(error.absolute_path):
+                yield best
+                continue
+        yield error
