@@ -64,7 +64,16 @@ def schema() -> None:
 def validate(paths: tuple[str, ...], output_format: str, schema_path: str | None) -> None:
     """Check records (.json, .jsonl, or folders of them) against the schema and their own integrity.
 
-    Exit 0 when all are valid, 1 when any record is invalid, 2 on usage, I/O or schema errors.
+    Prints one line per error, FILE[:LINE]: /json/pointer: message, then a summary. Folders are
+    searched recursively for *.json and *.jsonl, skipping hidden files, *.review.json, errors.jsonl
+    and manifest.jsonl; files named explicitly are always checked.
+
+    \b
+    Exit codes:
+      0  every record is valid
+      1  a record is invalid: schema violation, broken span or reference, or not JSON
+      2  usage, I/O or schema error: missing or unreadable path, folder without records,
+         unusable --schema
     """
     from .validate import ValidateOptions, run_validate
 

@@ -38,14 +38,14 @@ def integrity_errors(record: Any) -> list[Problem]:
         if text_key is not None and isinstance(item.get(text_key), str) and item[text_key] != text[start:end]:
             problems.append((f"{pointer}/{text_key}", f"{item[text_key]!r} differs from text[{start}:{end}] = {text[start:end]!r}"))
 
-    def items(key: str) -> list:
-        value = record.get(key)
+    def items(key: str, container: Any = record) -> list:
+        value = container.get(key) if isinstance(container, dict) else None
         return value if isinstance(value, list) else []
 
     def ids_of(key: str) -> set:
         seen: set = set()
         for index, item in enumerate(items(key)):
-            if isinstance(item, dict) and "id" in item:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
                 if item["id"] in seen:
                     problems.append((f"/{key}/{index}/id", f"duplicate id {item['id']!r}"))
                 seen.add(item["id"])
@@ -55,17 +55,19 @@ def integrity_errors(record: Any) -> list[Problem]:
     ids_of("citations"), ids_of("abbreviations"), ids_of("relations")
 
     def check_ref(pointer: str, value: Any, known: set, what: str) -> None:
-        if value is not None and value not in known:
+        if value is None or not isinstance(value, str):
+            return  # the schema check reports a reference of the wrong type
+        if value not in known:
             problems.append((pointer, f"refers to {what} {value!r}, which is not in the record"))
 
     article = record.get("article") if isinstance(record.get("article"), dict) else {}
     if isinstance(article.get("abstract"), dict):
         check_span("/article/abstract", article["abstract"])
-    for i, ev in enumerate(article.get("evidence") or []):
+    for i, ev in enumerate(items("evidence", article)):
         check_span(f"/article/evidence/{i}", ev)
     for i, cit in enumerate(items("citations")):
         check_span(f"/citations/{i}", cit)
-        for j, ev in enumerate(cit.get("evidence") or [] if isinstance(cit, dict) else []):
+        for j, ev in enumerate(items("evidence", cit)):
             check_span(f"/citations/{i}/evidence/{j}", ev)
     for i, sec in enumerate(items("sections")):
         check_span(f"/sections/{i}", sec)
@@ -88,7 +90,7 @@ def integrity_errors(record: Any) -> list[Problem]:
             check_ref(f"/relations/{i}/object", rel.get("object"), entity_ids, "entity")
     summary = record.get("summary") if isinstance(record.get("summary"), dict) else {}
     for kind in ("key_points", "limitations", "digest"):
-        for i, item in enumerate(summary.get(kind) or []):
+        for i, item in enumerate(items(kind, summary)):
             check_span(f"/summary/{kind}/{i}", item, text_key="text")
             if isinstance(item, dict):
                 check_ref(f"/summary/{kind}/{i}/section", item.get("section"), section_ids, "section")
