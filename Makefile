@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test goldens lexicon schema clean
+.PHONY: setup run test goldens lexicon schema readme clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lexicon: setup  ## rebuild the packaged starter lexicon from ../shared/data/lexi
 
 schema: setup  ## publish the packaged record schema into schemas/
 	$(BIN)/pipeline schema > schemas/record.v1.schema.json
+
+readme: setup  ## refresh the CLI reference in README.md from the real --help output
+	$(BIN)/python scripts/update_readme.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
