@@ -18,10 +18,18 @@ def dumps_record(record: dict, *, indent: int | None = 2) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, indent=indent, separators=separators) + "\n"
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: str | os.PathLike[str], content: str) -> None:
     target = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        # mkstemp creates 0600 files; records are ordinary files, so give them the usual mode
+        os.fchmod(fd, 0o666 & ~_current_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
             handle.flush()
