@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import DefectError, PipelineError, UsageError
+from .errors import DefectError, InputOutputError, PipelineError, UsageError
 from .readers import SUPPORTED_EXTENSIONS
 from .recipe import convert_file
 from .record.io import dumps_record, write_text_atomic
@@ -74,18 +74,29 @@ def collect_jobs(inputs: Iterable[str]) -> list[_Job]:
             found.append((path, given, path.name))
         else:
             raise UsageError(f"input {given!r} does not exist; check the path", path=given)
-    jobs, taken = [], set()
+    jobs: list[_Job] = []
+    taken: set[str] = set()
     for source, shown, rel in found:
-        base = str(Path(rel).with_suffix(""))
-        name = f"{base}.json"
-        if name in taken:
-            name = f"{rel}.json"  # foo.md beside foo.txt: keep the extension to tell them apart
-        counter = 2
-        while name in taken:
-            name, counter = f"{base}.{counter}.json", counter + 1
+        name = _output_name(rel, taken)
         taken.add(name)
         jobs.append(_Job(source, shown, name))
     return jobs
+
+
+def _output_name(rel: str, taken: set[str]) -> str:
+    """``foo.json`` for ``foo.txt``, unless that name is taken or belongs to an editor.
+
+    foo.md beside foo.txt keeps its extension to tell them apart (``foo.md.json``); an input named
+    ``foo.review.md`` must not become ``foo.review.json``, which is an editor's decisions file.
+    """
+    base = str(Path(rel).with_suffix(""))
+    candidates = [f"{base}.json", f"{rel}.json"]
+    counter = 2
+    while True:
+        for name in candidates:
+            if name not in taken and not name.endswith(REVIEW_SUFFIX):
+                return name
+        candidates, counter = [f"{base}.{counter}.json"], counter + 1
 
 
 def _walk(folder: Path) -> Iterable[Path]:
@@ -111,7 +122,8 @@ def convert_batch(options: BatchOptions, *, on_progress: Callable[[str, str], No
             record = convert_file(job.source, display_path=job.shown)
             content = dumps_record(record)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_file() and target.read_text(encoding="utf-8") == content:
+            # bytes, not text: an existing file that is not UTF-8 is simply replaced
+            if target.is_file() and target.read_bytes() == content.encode("utf-8"):
                 result.unchanged.append(str(target))
                 status = "unchanged"
             else:
@@ -122,8 +134,9 @@ def convert_batch(options: BatchOptions, *, on_progress: Callable[[str, str], No
             result.failures.append(Failure(job.shown, exc.code, exc.kind, exc.message))
             status = f"failed [{exc.code}] {exc.message}"
         except OSError as exc:
-            result.failures.append(Failure(job.shown, "P106", "input", f"cannot read or write ({exc.strerror or exc})"))
-            status = "failed [P106]"
+            failure = InputOutputError(f"cannot read the input or write its record ({exc.strerror or exc}); check permissions and free disk space")
+            result.failures.append(Failure(job.shown, failure.code, failure.kind, failure.message))
+            status = f"failed [{failure.code}] {failure.message}"
         except Exception as exc:  # a bug in a stage: record it loudly, keep the batch going
             defect = DefectError(f"unexpected {type(exc).__name__}: {exc}; this is a bug in pipeline, please report it with the input file")
             result.failures.append(Failure(job.shown, defect.code, "defect", defect.message))
@@ -137,6 +150,8 @@ def convert_batch(options: BatchOptions, *, on_progress: Callable[[str, str], No
 def _write_error_report(out_dir: Path, failures: list[Failure]) -> None:
     report = out_dir / ERRORS_FILE
     if failures:
-        write_text_atomic(report, "".join(dumps_record(f.to_dict(), indent=None) for f in failures))
+        content = "".join(dumps_record(f.to_dict(), indent=None) for f in failures)
+        if not (report.is_file() and report.read_bytes() == content.encode("utf-8")):
+            write_text_atomic(report, content)  # unchanged failures leave the report untouched too
     elif report.exists():
         report.unlink()

@@ -44,9 +44,13 @@ class Span:
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.start, int) and isinstance(self.end, int)) or not 0 <= self.start <= self.end:
+        if type(self.start) is not int or type(self.end) is not int or not 0 <= self.start <= self.end:
             raise SpanError(f"span offsets must be integers with 0 <= start <= end, got ({self.start!r}, {self.end!r}) for label {self.label!r}")
         object.__setattr__(self, "attrs", _freeze(dict(self.attrs)))
+
+    def __hash__(self) -> int:
+        # attrs is a read-only mapping, which is not hashable; offsets and label identify a span well enough
+        return hash((self.start, self.end, self.label))
 
     def text_in(self, text: str) -> str:
         return text[self.start : self.end]

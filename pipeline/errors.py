@@ -64,6 +64,12 @@ class UnsupportedFormatError(InputError):
     code = "P105"
 
 
+class InputOutputError(InputError):
+    """The operating system refused to read an input or write its record (permissions, disk full)."""
+
+    code = "P106"
+
+
 class UsageError(PipelineError):
     """The command was called wrongly (bad option, missing output folder, broken schema file)."""
 

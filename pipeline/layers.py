@@ -9,9 +9,11 @@ stay independent and the record's IDs can be derived from content.
 layer              span (start, end), ``label`` and ``attrs``
 =================  =========================================================================
 ``lines``          every line of the text, newline excluded (reader). label ``line``.
-                   attrs: ``markup`` one of None, "heading", "list_item", "blank", "fence";
-                   ``heading_level`` (int) for Markdown headings; ``marker_end`` offset of the
-                   end of a list/heading marker ("# ", "- ", "1. ") where there is one.
+                   attrs: ``markup`` one of None, "heading", "heading_underline" (a setext
+                   underline), "list_item" (bullet), "ordered_item" ("1.", "a)"), "blank",
+                   "fence", "code" (inside a fence); ``heading_level`` (int) for Markdown
+                   headings; ``marker_end`` offset of the end of a list/heading marker ("# ",
+                   "- ", "1. ") where there is one (a setext heading has marker_end == start).
 ``sections``       body of a section: from the end of its heading line (after the newline) to
                    the start of the next heading of the same or a higher level (so a section's
                    body contains its sub-sections). label = ``kind``. attrs: ``heading``,

@@ -1,0 +1,32 @@
+"""Shared test helpers: where the repository, its samples and goldens, and ../shared/data live.
+
+Tests build documents by hand with the reader (``read_bytes(b"...", "x.md")``) rather than loading
+files, so each test shows the input it is about. The fixtures here only locate things that are
+outside a test's own control: the repository folders and the optional shared data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = REPO_ROOT / "samples"
+OUTPUTS_DIR = REPO_ROOT / "outputs"
+PACKAGED_SCHEMA = REPO_ROOT / "pipeline" / "schemas" / "record.v1.schema.json"
+PUBLISHED_SCHEMA = REPO_ROOT / "schemas" / "record.v1.schema.json"
+SHARED_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The read-only ``../shared/data`` folder; tests that need it are skipped without it."""
+    if not SHARED_DATA_DIR.is_dir():
+        pytest.skip(f"../shared/data not found: expected at {SHARED_DATA_DIR} (a checkout with the shared folder beside it)")
+    return SHARED_DATA_DIR
