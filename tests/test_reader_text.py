@@ -292,6 +292,9 @@ def test_reader_lines_setext_headings() -> None:
         ("1. first", "ordered_item", "1. "),
         ("12) twelfth", "ordered_item", "12) "),
         ("a. lettered", "ordered_item", "a. "),
+        ("A. Introduction", "ordered_item", "A. "),
+        ("E. coli grew overnight", None, None),
+        ("V. destructor is a mite", None, None),
         ("2.1 Participants", None, None),  # a numbered heading, not a list marker
         ("-5 degrees", None, None),
         ("*emphasis* only", None, None),

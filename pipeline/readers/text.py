@@ -42,7 +42,9 @@ _MIXED_MAX_BAD_BYTES = 16
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•◦▪‣]|[–—])[ \t]+(?=\S)")
-_ORDERED = re.compile(r"^[ \t]*(?:\d{1,3}|[a-zA-Z])[.)][ \t]+(?=\S)")
+# "1." "12)" "a." "a)" "A)" mark ordered items; a capital with a full stop only when what follows does not
+# start in lower case, because "E. coli grew" and "V. destructor is" are abbreviated names, not lists.
+_ORDERED = re.compile(r"^[ \t]*(?:\d{1,3}[.)]|[a-z][.)]|[A-Z]\)|[A-Z]\.(?=[ \t]+[^a-z\s]))[ \t]+(?=\S)")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
