@@ -1,13 +1,269 @@
-"""Find biomedical entity mentions and abbreviation definitions.
+"""Find biomedical entity mentions (six labels) and abbreviation definitions.
 
-(Placeholder: being implemented.)
+The stage is a small spaCy pipeline kept entirely inside this module: a blank English tokenizer,
+a dictionary lookup against the starter lexicon (built by ``scripts/build_lexicon.py``), a token
+``Matcher`` for receptor, pathway and process names (``_entity_patterns``), and Schwartz–Hearst
+abbreviation definitions (``_abbreviations``). Every candidate becomes a plain ``Candidate`` in one
+adapter, and only plain :class:`~pipeline.document.Span` objects leave the stage.
+
+Overlaps are resolved in one place (``_resolve``):
+
+1. the longest mention wins ("treatment-resistant depression" over "depression", "mTOR pathway"
+   over "mTOR", "AMPA receptors" over "AMPA");
+2. for the same span, the method decides: abbreviation > pattern > lexicon (a definition in the
+   document, then a rule reading the context, beat a context-free dictionary hit: "NMDA" before
+   "antagonism" is the receptor, not the chemical);
+3. then the label: PATHWAY > PROTEIN > PROCESS > ANATOMY > CONDITION > COMPOUND;
+4. then the earlier start.
+
+Abbreviations: a short form defined next to a long form that is an entity takes the long form's
+label and norm everywhere in the document (method ``abbreviation``); when the long form is not an
+entity, any lexicon hit of the short form stands.
+
+Mentions inside journal names, URLs, DOIs, PMIDs and publisher names (from the metadata and
+citation layers) are dropped: "Nature Reviews Drug Discovery" names a journal, not a drug.
 """
 
 from __future__ import annotations
 
-from ..document import Document, Span
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
 from .. import layers as L
+from ..document import Document, Span
+from . import _entity_patterns as P
+from ._abbreviations import find_definitions
+from ._lexicon import Concept, Lexicon, load_lexicon
+
+METHOD_RANK = {"abbreviation": 0, "pattern": 1, "lexicon": 2}
+LABEL_RANK = {label: i for i, label in enumerate(("PATHWAY", "PROTEIN", "PROCESS", "ANATOMY", "CONDITION", "COMPOUND"))}
+#: Confidence by how a mention was found: a case-insensitive or symbol hit is less certain.
+SCORES = {"lower": 0.9, "exact": 0.9, "symbol": 0.8, "pattern": 0.75}
+
+#: Metadata fields and citation evidence fields whose text is never an entity mention.
+SKIP_METADATA = frozenset({"journal", "publisher", "url", "doi", "pmid", "pmcid"})
+SKIP_EVIDENCE = frozenset({"journal", "publisher", "url", "doi", "pmid", "pmcid"})
+_URL_RE = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b10\.\d{4,9}/\S+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    label: str
+    norm: Concept | None
+    method: str
+    score: float
+
+    def rank(self) -> tuple:
+        return (self.start - self.end, METHOD_RANK[self.method], LABEL_RANK[self.label], self.start)
+
+
+@dataclass(frozen=True)
+class _Engine:
+    nlp: Any
+    matcher: Any
+    lexicon: Lexicon
+
+
+@lru_cache(maxsize=1)
+def _engine() -> _Engine:
+    """Load spaCy, the patterns and the lexicon once per process."""
+    import spacy
+    from spacy.matcher import Matcher
+
+    nlp = spacy.blank("en")
+    nlp.max_length = 10**8  # only the tokenizer runs: no parser or NER memory to bound
+    matcher = Matcher(nlp.vocab)
+    for name, patterns in P.PATTERNS.items():
+        matcher.add(name, patterns, greedy="LONGEST")
+    return _Engine(nlp, matcher, load_lexicon())
 
 
 def extract_entities(doc: Document) -> dict[str, list[Span]]:
-    return {L.ENTITIES: []}
+    """Entity mentions and abbreviation definitions of ``doc``."""
+    engine = _engine()
+    text = doc.text
+    blocked = _blocked_mask(doc)
+    lexicon_hits = [c for c in _lexicon_candidates(engine.lexicon, text) if not _inside(c, blocked)]
+    pattern_hits = [c for c in _pattern_candidates(engine, text, _resolve(lexicon_hits)) if not _inside(c, blocked)]
+    entities = _resolve(lexicon_hits + pattern_hits)
+
+    definitions = find_definitions(text)
+    abbreviation_hits = [c for c in _abbreviation_candidates(text, definitions, entities) if not _inside(c, blocked)]
+    if abbreviation_hits:
+        entities = _resolve(entities + abbreviation_hits)
+    return {
+        L.ENTITIES: [_to_span(c) for c in entities],
+        L.ABBREVIATIONS: [
+            Span(d.short_start, d.short_end, "abbreviation",
+                 {"long": text[d.long_start : d.long_end], "long_start": d.long_start, "long_end": d.long_end})
+            for d in definitions
+        ],
+    }
+
+
+# ------------------------------------------------------------------------------ candidates
+def _lexicon_candidates(lexicon: Lexicon, text: str) -> list[Candidate]:
+    return [
+        Candidate(h.start, h.end, h.concept.label, h.concept, "lexicon", SCORES[h.mode])
+        for h in lexicon.find(text)
+    ]
+
+
+def _pattern_candidates(engine: _Engine, text: str, lexicon_entities: list[Candidate]) -> list[Candidate]:
+    """Run the token patterns on the windows around their trigger words.
+
+    Every pattern needs one of a few head words (receptor, pathway, plasticity, ...), so only the
+    text around those is tokenised: the stage stays fast on long documents.
+    """
+    out = []
+    starts = [c.start for c in lexicon_entities]  # lexicon_entities are resolved: in text order
+    for w_start, w_end in _pattern_windows(text):
+        first, last = bisect_left(starts, w_start), bisect_left(starts, w_end)
+        inside = [c for c in lexicon_entities[first:last] if c.end <= w_end]
+        out += _window_candidates(engine, text, w_start, w_end, inside)
+    return out
+
+
+def _pattern_windows(text: str) -> list[tuple[int, int]]:
+    """Merged windows (whole lines, at most ~200 characters each side) around pattern triggers."""
+    windows: list[tuple[int, int]] = []
+    for m in P.TRIGGER_RE.finditer(text):
+        start = max(text.rfind("\n", 0, m.start()) + 1, m.start() - 200)
+        end = text.find("\n", m.end())
+        end = min(len(text) if end == -1 else end, m.end() + 200)
+        start = _snap_back(text, start, m.start())
+        end = _snap_forward(text, end, m.end())
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _snap_back(text: str, start: int, limit: int) -> int:
+    """Move a window start to just after whitespace so no word is cut."""
+    while start > 0 and start < limit and not text[start - 1].isspace():
+        start += 1
+    return start
+
+
+def _snap_forward(text: str, end: int, limit: int) -> int:
+    while end < len(text) and end > limit and not text[end].isspace():
+        end -= 1
+    return end
+
+
+def _window_candidates(engine: _Engine, text: str, w_start: int, w_end: int, lexicon_entities: list[Candidate]) -> list[Candidate]:
+    sdoc = engine.nlp.make_doc(text[w_start:w_end])
+    _set_bio_ents(sdoc, [(c.start - w_start, c.end - w_start, c.label) for c in lexicon_entities])
+    out = []
+    for match_id, start, end in engine.matcher(sdoc):
+        name = engine.nlp.vocab.strings[match_id]
+        label = name.split("_", 1)[0]
+        if name in P.FIRST_TOKEN_ONLY:
+            end = start + 1
+        span = sdoc[start:end]
+        s, e = w_start + span.start_char, w_start + span.end_char
+        out.append(Candidate(s, e, label, _pattern_norm(engine.lexicon, text[s:e], label, name), "pattern", SCORES["pattern"]))
+    return out
+
+
+def _set_bio_ents(sdoc: Any, lexicon_entities: list[tuple[int, int, str]]) -> None:
+    """Expose PROTEIN/COMPOUND lexicon hits and gene-like tokens to the Matcher as entities."""
+    from spacy.tokens import Span as SpacySpan
+    from spacy.util import filter_spans
+
+    spans = []
+    for start, end, label in lexicon_entities:
+        if label in ("PROTEIN", "COMPOUND"):
+            span = sdoc.char_span(start, end, label=label, alignment_mode="contract")
+            if span is not None and len(span):
+                spans.append(span)
+    gene_like = re.compile(P.GENE_LIKE)
+    taken = {i for span in spans for i in range(span.start, span.end)}
+    for token in sdoc:
+        if token.i not in taken and gene_like.match(token.text):
+            spans.append(SpacySpan(sdoc, token.i, token.i + 1, label="SYMBOL"))
+    sdoc.ents = filter_spans(spans)
+
+
+def _pattern_norm(lexicon: Lexicon, mention: str, label: str, pattern: str) -> Concept | None:
+    """The lexicon concept of a pattern mention, when the lexicon knows it under the same label."""
+    queries = [mention]
+    if pattern == "PROTEIN_ligand_named_receptor":
+        queries = [f"{mention} receptor", f"{mention} receptors"]
+    for query in queries:
+        for mode in ("lower", "symbol", "exact"):
+            concept = lexicon.lookup(query, mode)
+            if concept is not None and concept.label == label:
+                return concept
+    return None
+
+
+def _abbreviation_candidates(text: str, definitions, entities: list[Candidate]) -> list[Candidate]:
+    """Every occurrence of a short form whose long form is an entity takes that entity's label."""
+    by_span = {(c.start, c.end): c for c in entities}
+    meaning: dict[str, Candidate] = {}
+    for d in definitions:
+        long_entity = by_span.get((d.long_start, d.long_end))
+        if long_entity is not None:
+            meaning.setdefault(text[d.short_start : d.short_end], long_entity)  # the first definition holds
+    if not meaning:
+        return []
+    # One pass over the text for all short forms; longer forms first so "DMNs" is not cut to "DMN".
+    alternatives = "|".join(re.escape(short) for short in sorted(meaning, key=lambda s: (-len(s), s)))
+    out = []
+    for m in re.finditer(rf"(?<![\w-])(?:{alternatives})(?![\w-])", text):
+        entity = meaning[m.group()]
+        out.append(Candidate(m.start(), m.end(), entity.label, entity.norm, "abbreviation", entity.score))
+    return out
+
+
+# ------------------------------------------------------------------------------ overlaps
+def _resolve(candidates: list[Candidate]) -> list[Candidate]:
+    """Keep non-overlapping candidates by the precedence in the module docstring; text order."""
+    if not candidates:
+        return []
+    occupied = bytearray(max(c.end for c in candidates))
+    kept = []
+    for c in sorted(set(candidates), key=_rank_key):
+        if c.end > c.start and occupied.find(1, c.start, c.end) == -1:
+            occupied[c.start : c.end] = b"\x01" * (c.end - c.start)
+            kept.append(c)
+    return sorted(kept, key=lambda c: (c.start, c.end))
+
+
+def _rank_key(c: Candidate) -> tuple:
+    """A total order (every field of the candidate), so the winner never depends on set order."""
+    norm = (c.norm.db, c.norm.id) if c.norm else ("", "")
+    return (*c.rank(), -c.score, norm, c.end)
+
+
+# ------------------------------------------------------------------------------ blocked text
+def _blocked_mask(doc: Document) -> bytearray:
+    """One byte per character, 1 inside journal names, URLs, DOIs, PMIDs and publishers."""
+    regions = [(s.start, s.end) for s in doc.layer(L.METADATA) if s.label in SKIP_METADATA]
+    for citation in doc.layer(L.CITATIONS):
+        for ev in citation.get("evidence", ()) or ():
+            if ev.get("field") in SKIP_EVIDENCE:
+                regions.append((ev["start"], ev["end"]))
+    regions += [(m.start(), m.end()) for m in _URL_RE.finditer(doc.text)]
+    mask = bytearray(len(doc.text))
+    for start, end in regions:
+        mask[start:end] = b"\x01" * (end - start)
+    return mask
+
+
+def _inside(c: Candidate, mask: bytearray) -> bool:
+    return mask.find(1, c.start, c.end) != -1
+
+
+# ------------------------------------------------------------------------------ adapter out
+def _to_span(c: Candidate) -> Span:
+    norm = {"db": c.norm.db, "id": c.norm.id, "name": c.norm.name} if c.norm else None
+    return Span(c.start, c.end, c.label, {"norm": norm, "method": c.method, "score": c.score})

@@ -1,0 +1,214 @@
+"""The starter lexicon: term keys, loading the built artefact, and longest-match lookup.
+
+The lexicon holds a few hundred thousand terms (MeSH, ChEBI, DrugBank, HGNC, GO, DOID, Reactome,
+UBERON, FamPlex). spaCy's ``PhraseMatcher`` needs one ``Doc`` per term, which takes about ten
+seconds to build at this size; a dictionary keyed by pre-computed term keys loads in well under a
+second and matches in linear time, so the lexicon lookup lives here instead.
+
+A *key* is the term split into word pieces (runs of word characters, or single punctuation
+characters), with hyphens dropped ("treatment-resistant" == "treatment resistant") and, for
+case-insensitive terms, lower-cased with British spellings folded to American ("signalling" ==
+"signaling"). The build script (``scripts/build_lexicon.py``) computes keys with the same
+functions, so build and runtime cannot disagree.
+
+Three match modes, decided per term at build time:
+
+``lower``  case-insensitive (most terms).
+``exact``  case-sensitive: short all-caps forms whose lower-case form is an English word
+           ("ACE", "ATP" only as written).
+``symbol`` short symbol-like forms that are not English words ("MTOR", "TRKB"): matched
+           case-insensitively, but only where the text has at least one capital letter, so
+           "mTOR" and "TrkB" match and a lower-case word never does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "lexicon.tsv.gz"
+
+#: The longest term, in pieces, that the lexicon keeps (longer names do not occur in prose).
+MAX_KEY_PIECES = 8
+
+PIECE_RE = re.compile(r"\w+|[^\w\s]")
+#: Hyphen-like pieces are dropped from keys so hyphenated and spaced forms meet.
+_HYPHENS = frozenset("-\u2010\u2011\u2012\u2013")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+#: British spellings folded to American, per whole lower-case piece. Applied to terms and text alike.
+BRITISH_TO_AMERICAN = {
+    "signalling": "signaling",
+    "signalled": "signaled",
+    "tumour": "tumor",
+    "tumours": "tumors",
+    "oestrogen": "estrogen",
+    "oestrogens": "estrogens",
+    "oedema": "edema",
+    "anaemia": "anemia",
+    "haemorrhage": "hemorrhage",
+    "haemoglobin": "hemoglobin",
+    "ischaemia": "ischemia",
+    "ischaemic": "ischemic",
+    "leukaemia": "leukemia",
+    "anaesthesia": "anesthesia",
+    "anaesthetic": "anesthetic",
+    "anaesthetics": "anesthetics",
+    "paediatric": "pediatric",
+    "foetal": "fetal",
+    "behaviour": "behavior",
+    "behavioural": "behavioral",
+    "hypoglycaemia": "hypoglycemia",
+    "hyperglycaemia": "hyperglycemia",
+    "oesophageal": "esophageal",
+    "diarrhoea": "diarrhea",
+    "haematoma": "hematoma",
+    "sulphate": "sulfate",
+    "sulphur": "sulfur",
+    "aluminium": "aluminum",
+    "caesium": "cesium",
+    "noradrenaline": "norepinephrine",
+    "adrenaline": "epinephrine",
+    "paracetamol": "acetaminophen",
+}
+
+MODES = ("lower", "exact", "symbol")
+
+
+def pieces(text: str) -> list[tuple[str, int, int]]:
+    """Word pieces of ``text`` with their character offsets, hyphens dropped."""
+    text = text.translate(_QUOTES)
+    return [(m.group(), m.start(), m.end()) for m in PIECE_RE.finditer(text) if m.group() not in _HYPHENS]
+
+
+def fold(piece: str) -> str:
+    """The case-insensitive form of one piece."""
+    low = piece.lower()
+    return BRITISH_TO_AMERICAN.get(low, low)
+
+
+def term_key(term: str, mode: str) -> tuple[str, ...]:
+    """The lookup key of a lexicon term for ``mode`` (see the module docstring)."""
+    parts = [p for p, _, _ in pieces(term)]
+    if mode == "exact":
+        return tuple(parts)
+    return tuple(fold(p) for p in parts)
+
+
+def singular(piece: str) -> str | None:
+    """A conservative singular of a folded piece ("receptors" -> "receptor"), or None."""
+    if len(piece) >= 5 and piece.endswith("s") and not piece.endswith(("ss", "us", "is")):
+        return piece[:-1]
+    return None
+
+
+@dataclass(frozen=True)
+class Concept:
+    label: str
+    db: str
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LexiconHit:
+    start: int
+    end: int
+    concept: Concept
+    mode: str
+
+
+class Lexicon:
+    """Term keys -> concepts, with longest-match lookup over a text's pieces."""
+
+    def __init__(self, concept_rows: list[str], entries: dict[str, dict[str, str]], longest: dict[str, dict[str, str]], header: list[str]):
+        self._concept_rows = concept_rows  # parsed into Concept on first use: loading stays fast
+        self._concepts: dict[int, Concept] = {}
+        self.entries = entries  # mode -> {key (pieces joined by spaces): concept row number}
+        self._longest = longest  # mode -> {first piece: pieces in its longest key}
+        self.header = header
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self.entries.values())
+
+    def concept(self, index: int) -> Concept:
+        found = self._concepts.get(index)
+        if found is None:
+            found = self._concepts[index] = Concept(*self._concept_rows[index].split("\t"))
+        return found
+
+    def lookup(self, term: str, mode: str = "lower") -> Concept | None:
+        index = self.entries[mode].get(" ".join(term_key(term, mode)))
+        return None if index is None else self.concept(int(index))
+
+    def find(self, text: str) -> Iterator[LexiconHit]:
+        """The longest hit starting at each piece of ``text``, per mode (overlaps resolved later)."""
+        ps = pieces(text)
+        orth = [p for p, _, _ in ps]
+        folded = [fold(p) for p in orth]
+        for mode, seq in (("lower", folded), ("symbol", folded), ("exact", orth)):
+            table, longest = self.entries[mode], self._longest[mode]
+            for i, first in enumerate(seq):
+                n_max = longest.get(first)
+                if n_max is None:
+                    continue
+                hit = self._longest_at(table, seq, i, min(int(n_max), len(seq) - i), mode == "lower")
+                if hit is None:
+                    continue
+                n, index = hit
+                start, end = ps[i][1], ps[i + n - 1][2]
+                if mode == "symbol" and not any(c.isupper() for c in text[start:end]):
+                    continue
+                yield LexiconHit(start, end, self.concept(int(index)), mode)
+
+    @staticmethod
+    def _longest_at(table, seq, i, n_max, try_singular) -> tuple[int, str] | None:
+        for n in range(n_max, 0, -1):
+            index = table.get(" ".join(seq[i : i + n]))
+            if index is None and try_singular:
+                last = singular(seq[i + n - 1])
+                if last is not None:
+                    index = table.get(" ".join([*seq[i : i + n - 1], last]))
+            if index is not None:
+                return n, index
+        return None
+
+
+def longest_by_first(keys) -> dict[str, int]:
+    """Pieces in the longest key per first piece (stored in the artefact to keep loading fast)."""
+    longest: dict[str, int] = {}
+    for key in keys:
+        parts = key.split(" ")
+        if len(parts) > longest.get(parts[0], 0):
+            longest[parts[0]] = len(parts)
+    return longest
+
+
+def parse_lexicon(text: str) -> Lexicon:
+    """Parse the artefact: ``#`` header lines, then sections opened by ``@<name>`` lines.
+
+    ``@concepts``: ``label<TAB>db<TAB>id<TAB>name``, the row number is the concept's index.
+    ``@<mode>``: ``key<TAB>concept index``. ``@longest <mode>``: ``first piece<TAB>pieces``.
+    """
+    header: list[str] = []
+    sections: dict[str, list[str]] = {}
+    for block in text.split("\n@"):
+        name, _, body = block.partition("\n")
+        if name.startswith("#"):  # the header comes before the first section
+            header = block.split("\n")
+            continue
+        sections[name] = body.split("\n")[:-1] if body.endswith("\n") else body.split("\n")
+    entries = {mode: dict(line.split("\t") for line in sections[mode]) for mode in MODES}
+    longest = {mode: dict(line.split("\t") for line in sections[f"longest {mode}"]) for mode in MODES}
+    return Lexicon(sections["concepts"], entries, longest, header)
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """Load the committed lexicon once per process."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return parse_lexicon(handle.read())
