@@ -420,3 +420,16 @@ def test_metadata_finds_medline_titles():
         found += title is not None and title.rstrip(".") == record["title"].rstrip(".")
     assert len(records) >= 100
     assert found / len(records) >= 0.97, f"{found} of {len(records)} titles found"
+
+
+def test_metadata_long_byline_with_group_authors_is_front_matter():
+    # a 20-name byline is as long as a paragraph; it must still be read as the byline
+    names = [f"Author{chr(65 + i)} Family{chr(65 + i)}" for i in range(20)]
+    byline = "By " + ", ".join(names) + ", the Example Study Group and on behalf of the Trial Consortium"
+    text = f"A Study of Things\n\n{byline}\n\nIntroduction\n\nThe body text starts here and goes on for a while.\n"
+    authors = _article(text)["authors"]
+    assert [family for _, _, family, _ in authors[:20]] == [f"Family{chr(65 + i)}" for i in range(20)]
+    assert [(name, given, family) for name, given, family, _ in authors[20:]] == [
+        ("the Example Study Group", None, None),
+        ("the Trial Consortium", None, None),
+    ]

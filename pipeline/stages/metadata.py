@@ -368,7 +368,9 @@ def _regions(doc: Document, lines: list[_Line]) -> _Regions:
             abstract, index = found
             continue
         lenient = not front and _stands_alone(lines, line)
-        if index not in study and _is_prose(content, lenient=lenient) and not _AFFILIATION_WORD.search(content[:120]):
+        # a long byline ("By A, B, ... and Z") reads like prose by length alone, but it is front matter
+        is_byline = bool(_BYLINE.match(content)) and _byline_people(text, line) is not None
+        if index not in study and _is_prose(content, lenient=lenient) and not _AFFILIATION_WORD.search(content[:120]) and not is_byline:
             break
         seen_h1 = seen_h1 or (line.markup == "heading" and line.heading_level == 1)
         front.append(line)
@@ -658,13 +660,43 @@ def _split_people(text: str, start: int, end: int, *, strict: bool, byline: bool
         if text[part_start:part_end].strip(" .").lower() in _DEGREES or text[part_start:part_end].strip().lower() == "et al.":
             continue
         part = text[part_start:part_end]
+        if byline and people and _GROUP_LEAD.match(part.strip()):
+            group = _group_author(text, part_start, part_end)
+            if group is not None:
+                people.append(group)
+                continue
         if byline and people and (part.strip()[:1].islower() or any(w.strip(".").lower() in _ROLE_WORDS for w in part.split())):
             continue
         person = _person(text, part_start, part_end, strict=strict)
+        if person is None and byline and people:
+            # An explicit byline is trusted to list authors: a part that is not a personal name
+            # is a group author ("the XYZ Study Group", "on behalf of ...") or noise, never a
+            # reason to drop the whole line.
+            person = _group_author(text, part_start, part_end)
+            if person is None:
+                continue
         if person is None:
             return None
         people.append(person)
     return people or None
+
+
+_ON_BEHALF = re.compile(r"^(?:on\s+behalf\s+of\s+|for\s+)", re.IGNORECASE)
+# "the XYZ Study Group", "on behalf of the ABC Consortium": group authors in a byline
+_GROUP_LEAD = re.compile(r"^(?:on\s+behalf\s+of\s+|for\s+)?(?:the\s+)?[A-Z]\S*(?:\s+\S+){0,12}?\s+(?:group|consortium|collaborat\w*|investigators|network|editors|staff|committee|team|alliance|initiative)\b", re.IGNORECASE)
+
+
+def _group_author(text: str, start: int, end: int) -> _Person | None:
+    """A group or consortium named in a byline, as a person with no given/family split."""
+    start, end = _content_bounds(text, start, end)
+    match = _ON_BEHALF.match(text[start:end])
+    if match:
+        start += match.end()
+    piece = text[start:end]
+    words = piece.split()
+    if not 1 <= len(words) <= 15 or not (piece[:1].isupper() or re.match(r"the\s+[A-Z]", piece)):
+        return None
+    return _Person(start, end, _squash(piece), None, None, ())
 
 
 def _byline_people(text: str, line: _Line) -> list[_Person] | None:
@@ -673,7 +705,7 @@ def _byline_people(text: str, line: _Line) -> list[_Person] | None:
     if not match:
         return None
     start = line.cstart + match.end()
-    stop = re.search(r"\s*(?:[|•·]|\s[—–-]\s|\s+on\s+(?=\S)|,\s*(?:published|updated|posted)\b|\s{2,}|$)", text[start : line.cend])
+    stop = re.search(r"\s*(?:[|•·]|\s[—–-]\s|\s+on\s+(?!behalf\b)(?=\S)|,\s*(?:published|updated|posted)\b|\s{2,}|$)", text[start : line.cend])
     end = start + stop.start() if stop else line.cend
     end = _content_bounds(text, start, end)[1]
     return _split_people(text, start, end, strict=False, byline=True)
