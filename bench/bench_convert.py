@@ -58,8 +58,12 @@ def median_seconds(fn, repeat: int) -> float:
 
 
 def peak_rss_mb(code: str) -> float:
-    """Peak RSS (MB) of a fresh interpreter running ``code``."""
-    probe = code + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    """Peak RSS (MB) of a fresh interpreter running ``code``.
+
+    Read from /proc/self/status (VmHWM), which belongs to the new process image; getrusage's
+    ru_maxrss would report this (large) parent's peak, because it survives fork.
+    """
+    probe = code + "\nprint([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
