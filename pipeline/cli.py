@@ -83,5 +83,9 @@ def validate(paths: tuple[str, ...], output_format: str, schema_path: str | None
     sys.exit(exit_code)
 
 
+from .cli_review import review  # noqa: E402  (the editors' commands live in their own module)
+
+main.add_command(review)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Callable, Mapping, Sequence
 
+from . import layers as L
 from .document import Document, Span
 from .readers import read_bytes, read_document
 from .record import assemble_record
@@ -21,19 +22,24 @@ from .stages.summary import summarise
 
 Stage = Callable[[Document], Mapping[str, Sequence[Span]]]
 
-STAGES: tuple[Stage, ...] = (
-    detect_sections,
-    extract_metadata,
-    extract_citations,
-    extract_entities,
-    extract_relations,
-    summarise,
+#: The stages in order, each with the layer it is responsible for. A reader that gets a layer
+#: exactly from its format (JATS gives sections, metadata and references in its XML) sets that
+#: layer itself, and the stage that would guess it is skipped.
+STAGES: tuple[tuple[Stage, str], ...] = (
+    (detect_sections, L.SECTIONS),
+    (extract_metadata, L.METADATA),
+    (extract_citations, L.CITATIONS),
+    (extract_entities, L.ENTITIES),
+    (extract_relations, L.RELATIONS),
+    (summarise, L.SUMMARY),
 )
 
 
-def run_stages(doc: Document, stages: Sequence[Stage] = STAGES) -> Document:
-    """Run ``stages`` in order, attaching the layers each returns."""
-    for stage in stages:
+def run_stages(doc: Document, stages: Sequence[tuple[Stage, str]] = STAGES) -> Document:
+    """Run ``stages`` in order, attaching the layers each returns; skip those a reader supplied."""
+    for stage, responsible_for in stages:
+        if doc.has_layer(responsible_for):
+            continue
         doc = doc.with_layers(stage(doc))
     return doc
 

@@ -202,7 +202,14 @@ def test_relations_record_validates_with_relations():
     def hand_made_entities(doc):
         return {L.ENTITIES: _mentions(doc.text, terms)}
 
-    stages = (detect_sections, extract_metadata, extract_citations, hand_made_entities, extract_relations, summarise)
+    stages = (
+        (detect_sections, L.SECTIONS),
+        (extract_metadata, L.METADATA),
+        (extract_citations, L.CITATIONS),
+        (hand_made_entities, L.ENTITIES),
+        (extract_relations, L.RELATIONS),
+        (summarise, L.SUMMARY),
+    )
     record = assemble_record(run_stages(read_bytes(text.encode(), "x.txt"), stages))
     by_id = {e["id"]: e["text"] for e in record["entities"]}
     assert [(by_id[r["subject"]], r["action"], by_id[r["object"]]) for r in record["relations"]] == [

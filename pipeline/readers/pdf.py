@@ -1,0 +1,10 @@
+"""PDF reader (not implemented yet: see the issue that adds it)."""
+
+from __future__ import annotations
+
+from ..document import Document
+from ..errors import UnsupportedFormatError
+
+
+def read_pdf_bytes(data: bytes, *, path: str) -> Document:
+    raise UnsupportedFormatError("PDF input is not supported yet; convert it to plain text or Markdown first", path=path)
