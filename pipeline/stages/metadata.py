@@ -78,6 +78,7 @@ from typing import Iterable, Iterator
 
 from ..document import Document, Span
 from .. import layers as L
+from ._names import split_name
 from ._dates import find_date_matches
 
 # --------------------------------------------------------------------------------------------
@@ -630,14 +631,9 @@ def _person(text: str, start: int, end: int, *, strict: bool) -> _Person | None:
 
 
 def _split_name(tokens: list[str]) -> tuple[str | None, str | None]:
-    if len(tokens) == 1:
-        return None, tokens[0]
-    if _INITIALS.fullmatch(tokens[-1]) and not tokens[-1].endswith(".") and tokens[-1].isupper():
-        return tokens[-1], " ".join(tokens[:-1])  # Vancouver: "Duman RS"
-    family_from = len(tokens) - 1
-    while family_from > 1 and tokens[family_from - 1].lower() in _PARTICLES:
-        family_from -= 1
-    return " ".join(tokens[:family_from]), " ".join(tokens[family_from:])
+    """Given and family names, by the same rules the citations stage uses (one name splitter)."""
+    person = split_name(" ".join(tokens))
+    return person["given"], person["family"]
 
 
 def _split_people(text: str, start: int, end: int, *, strict: bool, byline: bool = False) -> list[_Person] | None:
