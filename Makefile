@@ -22,9 +22,10 @@ run: setup  ## convert samples/ into outputs/ and validate the records
 test: setup  ## run the whole test suite
 	$(BIN)/python -m pytest -q
 
-goldens: setup  ## deliberately regenerate the golden records in outputs/ (review the git diff!)
+goldens: setup  ## deliberately regenerate the golden records in outputs/ and the README excerpt (review the git diff!)
 	$(BIN)/pipeline convert samples/ -o outputs/ --quiet
 	$(BIN)/pipeline validate outputs/
+	$(BIN)/python scripts/update_readme.py
 
 lexicon: setup  ## rebuild the packaged starter lexicon from ../shared/data/lexicons
 	$(BIN)/python scripts/build_lexicon.py
@@ -32,7 +33,7 @@ lexicon: setup  ## rebuild the packaged starter lexicon from ../shared/data/lexi
 schema: setup  ## publish the packaged record schema into schemas/
 	$(BIN)/pipeline schema > schemas/record.v1.schema.json
 
-readme: setup  ## refresh the CLI reference in README.md from the real --help output
+readme: setup  ## refresh README.md's CLI reference and seed excerpt (from --help and outputs/)
 	$(BIN)/python scripts/update_readme.py
 
 clean:
