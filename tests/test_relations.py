@@ -17,7 +17,8 @@ from pipeline.record import assemble_record
 from pipeline.recipe import convert_file, run_stages
 from pipeline.stages.citations import extract_citations
 from pipeline.stages.metadata import extract_metadata
-from pipeline.stages.relations import extract_relations, split_sentences
+from pipeline.stages._sentences import split_sentences
+from pipeline.stages.relations import extract_relations
 from pipeline.stages.sections import detect_sections
 from pipeline.stages.summary import summarise
 

@@ -15,8 +15,7 @@ at them by their exact offsets, its span is the sentence that states it (the evi
 score says how tight the pattern that found it is (0.9 for appositions and "X is a T agonist",
 0.85 for verbs, 0.8 for nominalisations, 0.7–0.75 for looser "through T inhibition" shapes).
 
-:func:`split_sentences` is a small deterministic splitter (no spaCy outside the entities stage);
-other stages may reuse it.
+Sentences come from the shared splitter in :mod:`pipeline.stages._sentences`.
 """
 
 from __future__ import annotations
@@ -29,97 +28,12 @@ from typing import Iterator, Sequence
 from ..document import Document, Span
 from ..errors import DefectError
 from .. import layers as L
+from ._sentences import split_sentences
 
 SUBJECT_LABELS = ("COMPOUND",)
 OBJECT_LABELS = ("PROTEIN", "PATHWAY")
 
-# --------------------------------------------------------------------------------------------
-# Sentences
-# --------------------------------------------------------------------------------------------
 
-#: Words ending in a full stop that do not end a sentence (compared lower-cased, without the dot).
-_ABBREVIATIONS = frozenset(
-    """e.g i.e vs v cf al etc approx ca fig figs eq eqs ref refs no nos vol pp p dr mr mrs ms prof
-    st jr sr inc ltd co corp resp sp spp var suppl dept univ est min max mol wt""".split()
-)
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=[ \t]+[\"'“‘(\[]?[A-Z0-9])")
-_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
-_FUNCTION_WORD_END = re.compile(
-    r"(?:^|\s)(?:the|a|an|of|to|in|and|or|by|with|for|at|on|as|from|that|which|than|its|their)$", re.IGNORECASE
-)
-_BLOCK_START = re.compile(r"\s*(?:#|>|\||[-*+•]\s|\d+[.)]\s)")
-
-
-def split_sentences(text: str) -> Iterator[tuple[int, int]]:
-    """Yield ``(start, end)`` of each sentence of ``text``, whitespace trimmed, in text order.
-
-    Deterministic and linear: lines are the first cut (headings, list items and web paragraphs
-    are lines), except that a line continues into the next one when it plainly stops mid-sentence
-    (hard-wrapped Markdown); then each paragraph is cut after ``.``, ``!`` or ``?`` followed by a
-    space and a capital or digit, unless the dot closes an abbreviation ("e.g.", "vs.", "et al.")
-    or an initial ("R. S. Duman").
-    """
-    for para_start, para_end in _paragraphs(text):
-        yield from _split_paragraph(text, para_start, para_end)
-
-
-def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
-    start = 0
-    pos = 0
-    length = len(text)
-    while pos <= length:
-        newline = text.find("\n", pos)
-        line_end = length if newline < 0 else newline
-        if newline < 0 or not _continues_on_next_line(text, start, line_end, newline + 1):
-            yield start, line_end
-            start = line_end + 1
-        pos = line_end + 1
-
-
-def _continues_on_next_line(text: str, para_start: int, line_end: int, next_start: int) -> bool:
-    line = text[para_start:line_end].rstrip()
-    next_line_end = text.find("\n", next_start)
-    next_line = text[next_start : len(text) if next_line_end < 0 else next_line_end]
-    if not line or not next_line.strip() or _BLOCK_START.match(next_line):
-        return False
-    if line[-1] in ".!?:":
-        return False
-    first = next_line.lstrip()[:1]
-    return first.islower() or line[-1] in ",;(-–" or bool(_FUNCTION_WORD_END.search(line))
-
-
-def _split_paragraph(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    sentence_start = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        if _is_abbreviation(text, sentence_start, match.start() + 1):
-            continue
-        yield from _trimmed(text, sentence_start, match.end())
-        sentence_start = match.end()
-    yield from _trimmed(text, sentence_start, end)
-
-
-def _is_abbreviation(text: str, sentence_start: int, dot_end: int) -> bool:
-    if text[dot_end - 1] != ".":
-        return False
-    word = _LAST_WORD.search(text, max(sentence_start, dot_end - 12), dot_end)
-    if word is None:
-        return False
-    token = word.group(1)
-    return token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
-
-
-def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        yield start, end
-
-
-# --------------------------------------------------------------------------------------------
-# Clauses: contrast words separate statements about different compounds.
-# --------------------------------------------------------------------------------------------
 
 _CLAUSE_BREAK = re.compile(
     r";|\b(?:vs\.?(?=\s)|versus\b|whereas\b|while\b|whilst\b|(?:al)?though\b|but\b|in contrast\b"
