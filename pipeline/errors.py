@@ -70,6 +70,66 @@ class InputOutputError(InputError):
     code = "P106"
 
 
+class InvalidXmlError(InputError):
+    """An XML input (JATS) that is not well-formed, or has no article content to read."""
+
+    code = "P107"
+
+
+class UnsafeXmlError(InputError):
+    """An XML input that declares entities or external references (entity bombs, external entities)."""
+
+    code = "P108"
+
+
+class EncryptedPdfError(InputError):
+    """The PDF needs a password to open; pipeline never guesses passwords."""
+
+    code = "P110"
+
+
+class DamagedPdfError(InputError):
+    """The PDF cannot be parsed (truncated download, corrupted bytes)."""
+
+    code = "P111"
+
+
+class EmptyPdfError(InputError):
+    """The PDF opens but has no pages."""
+
+    code = "P112"
+
+
+class NoTextLayerError(InputError):
+    """The PDF's pages carry no text (a scan or images only); it needs OCR first."""
+
+    code = "P113"
+
+
+class DocumentTimeoutError(InputError):
+    """Converting one input took longer than the batch's ``--timeout``; the batch went on."""
+
+    code = "P120"
+
+
+class WorkerCrashError(InputError):
+    """The worker process converting an input died (native crash, out of memory); the batch went on."""
+
+    code = "P121"
+
+
+class NoMainTextError(InputError):
+    """A web page with no main text to extract (only scripts, navigation, or an empty body)."""
+
+    code = "P130"
+
+
+class InputTooLargeError(InputError):
+    """An input larger than a reader can process safely (e.g. an HTML page over 20 MB)."""
+
+    code = "P131"
+
+
 class UsageError(PipelineError):
     """The command was called wrongly (bad option, missing output folder, broken schema file)."""
 
@@ -88,6 +148,12 @@ class DefectError(PipelineError):
 
 class SpanError(DefectError):
     code = "P901"
+
+
+class ModelMissingError(DefectError):
+    """A packaged model or data file is missing: the installation is incomplete."""
+
+    code = "P903"
 
 
 class InvalidRecordError(DefectError):
