@@ -1,6 +1,6 @@
 """Names of the document layers, and what each layer's spans carry.
 
-One module so a reader of any stage can see the whole contract. Readers produce ``LINES``;
+One module so a reader of any stage can see the whole contract. Readers produce ``LINES`` (the PDF reader also ``PDF_BLOCKS`` and ``PDF_PAGES``);
 each stage returns new layers; :mod:`pipeline.record.assemble` turns layers into the record.
 Spans reference other spans only by character offsets (never by list position), so layers
 stay independent and the record's IDs can be derived from content.
@@ -14,11 +14,24 @@ layer              span (start, end), ``label`` and ``attrs``
                    "fence", "code" (inside a fence); ``heading_level`` (int) for Markdown
                    headings; ``marker_end`` offset of the end of a list/heading marker ("# ",
                    "- ", "1. ") where there is one (a setext heading has marker_end == start).
+``links``          hyperlinks of an HTML page (reader): span = the anchor text. label ``link``.
+                   attrs: ``href`` (the target, made absolute against the page URL when known).
+``pdf_blocks``     layout blocks of a PDF in reading order (PDF reader). span = the block's text
+                   (empty at the block's place in the text for running headers/footers, which
+                   are not in the text: their words are in attrs ``text``). label = ``role``,
+                   one of "title", "heading", "body", "caption", "footnote", "header", "footer".
+                   attrs: ``page`` (1-based), ``bbox`` [x0, y0, x1, y1] in PDF points with the
+                   origin at the page's top-left, ``font_size`` (points), ``bold``, ``role``,
+                   ``heading_level`` (headings only).
+``pdf_pages``      one span per PDF page (PDF reader): the text of that page's blocks. label
+                   ``page``. attrs: ``number`` (1-based), ``width``, ``height`` (points),
+                   ``text_quality`` (0-1, the whole document's: share of word-like tokens).
 ``sections``       body of a section: from the end of its heading line (after the newline) to
                    the start of the next heading of the same or a higher level (so a section's
                    body contains its sub-sections). label = ``kind``. attrs: ``heading``,
                    ``level``, ``number`` (str or None), ``heading_start``, ``heading_end``,
-                   ``parent_heading_start`` (int or None: the parent's heading_start).
+                   ``parent_heading_start`` (int or None: the parent's heading_start);
+                   optionally ``part`` ("front", "body", "back") where the format says so (JATS).
 ``metadata``       one span per piece of evidence for an article field. label = field name
                    (title, author, published, publisher, journal, volume, issue, pages, doi,
                    pmid, pmcid, url, abstract, keyword). attrs: ``value`` (normalised value;
@@ -48,6 +61,9 @@ layer              span (start, end), ``label`` and ``attrs``
 from __future__ import annotations
 
 LINES = "lines"
+LINKS = "links"
+PDF_BLOCKS = "pdf_blocks"
+PDF_PAGES = "pdf_pages"
 SECTIONS = "sections"
 METADATA = "metadata"
 CITATIONS = "citations"

@@ -13,7 +13,9 @@ Three kinds of evidence, three passes:
    blocks and prose mentions then merge when they share a DOI, PMID, title, journal, or first
    author and year). Later verbatim repeats of the title and phrases such as "the <journal>
    article" are added as evidence. A block of only weak labels (e.g. "Authors:" alone, which
-   may be the page's byline) is not a study.
+   may be the page's byline) is not a study. Links a web page carries (the ``links`` layer of
+   the HTML reader) to doi.org, PubMed or a journal's article page are mentions too: their DOI,
+   PMID and URL join the prose mention of the same sentence, or stand as a study of their own.
 3. **In-text markers**: "[1]", "[1, 3-5]", "(2)" (only when the references are numbered) and
    author-year markers "(Smith et al., 2019; Lee, 2020)", "Smith and Doe (2019)", linked to the
    citation they name; each adds evidence with field ``marker``. Nothing inside a reference list
@@ -38,6 +40,7 @@ from ..document import Document, Span
 from .. import layers as L
 from ._names import initials, split_author_list
 from ._refparse import YEAR, ParsedReference, parse_reference
+from ._scholarly_links import classify as classify_link
 
 FORMAL, LABELLED, PROSE = 3, 2, 1
 
@@ -96,7 +99,7 @@ _TRAILING_NON_JOURNAL = frozenset(
     "july august september october november december last this".split()
 )
 _JOURNAL = r"(?:The\s+)?(?:[A-Z]|[a-z][A-Z])[\w&'’.-]*(?:[ \t]+(?:(?:of|and|&|in|for|the|on)[ \t]+)?(?:[A-Z0-9]|[a-z][A-Z])[\w&'’.-]*){0,7}"
-_WORK = r"(?:study|article|paper|review|trial|analysis|meta-analysis|report|research|findings|survey|commentary|preprint)"
+_WORK = r"(?:study|article|paper|review|trial|analysis|meta-analysis|report|research|findings|results|survey|commentary|preprint)"
 _PROSE_PATTERNS = (
     # "published (Monday) in the journal Nature Medicine": the word "journal" makes it strong.
     (re.compile(r"\bpublished\b[^.;\n]{0,40}?\bin\s+(?:the\s+)?(?:[\w-]+\s+)?journal\s+(?P<journal>" + _JOURNAL + ")"), False),
@@ -162,7 +165,8 @@ def extract_citations(doc: Document) -> dict[str, list[Span]]:
     blocked = _Zones(regions)
     mentions = _labelled_mentions(text, lines, blocked) + _formatted_lines(text, lines, blocked)
     prose = _prose_mentions(text, lines, _Zones(regions + [(m.start, m.end) for m in mentions]))
-    subjects = _cluster(mentions, prose, has_references=bool(references))
+    prose += _unattached(_link_mentions(doc, lines, blocked), prose, text)
+    subjects = _cluster(mentions, sorted(prose, key=lambda m: m.start), has_references=bool(references))
     for subject in subjects:
         _add_repeats(text, subject, blocked)
     warnings: list[Span] = []
@@ -548,7 +552,11 @@ def _prose_mentions(text: str, lines: list[tuple[int, int]], blocked: _Zones) ->
 
 def _trim_journal(text: str, start: int, end: int) -> tuple[int, int] | None:
     words = list(re.finditer(r"\S+", text[start:end]))
-    while words and (words[-1].group(0).lower().strip(".,") in _TRAILING_NON_JOURNAL or words[-1].group(0).lower() in {"of", "and", "&", "in", "for", "the", "on"}):
+    while words and (
+        words[-1].group(0).lower().strip(".,") in _TRAILING_NON_JOURNAL
+        or words[-1].group(0).lower() in {"of", "and", "&", "in", "for", "the", "on"}
+        or words[-1].group(0).strip(".,").isdigit()  # "Neuron in 2021": the year is not the journal's
+    ):
         words.pop()
     if not words:
         return None
@@ -578,6 +586,40 @@ def _prose_mention(text: str, index: int, line_start: int, line_end: int, match:
     for name, (_, s, e) in mention.fields.items():
         mention.evidence.append((name, s, e))
     return mention
+
+
+def _link_mentions(doc: Document, lines: list[tuple[int, int]], blocked: _Zones) -> list[_Mention]:
+    """Links to doi.org, PubMed or a journal's article page; the anchor text is the evidence."""
+    out = []
+    for link in doc.layer(L.LINKS):
+        found = classify_link(str(link.get("href") or ""))
+        if not found or _inside(link.start, link.end, blocked):
+            continue
+        mention = _Mention("labelled", link.start, link.end, _line_index(lines, link.start), strong=True)
+        for name, value in found.items():
+            mention.fields[name] = (value, link.start, link.end)
+            mention.evidence.append((name, link.start, link.end))
+        out.append(mention)
+    return out
+
+
+def _unattached(links: list[_Mention], prose: list[_Mention], text: str) -> list[_Mention]:
+    """Give each link to the prose mention of its sentence ("a paper in <a>Cell</a>"); return the rest."""
+    rest = []
+    for link in links:
+        host = next((m for m in prose if m.line == link.line and m.start <= link.start <= _sentence_end(text, m.end)), None)
+        if host is None:
+            rest.append(link)
+            continue
+        for name, value in link.fields.items():
+            host.fields.setdefault(name, value)
+        host.evidence.extend(link.evidence)
+    return rest
+
+
+def _sentence_end(text: str, position: int) -> int:
+    ends = [i for i in (text.find(". ", position), text.find("\n", position)) if i >= 0]
+    return min(ends) if ends else len(text)
 
 
 def _sentence_start(text: str, line_start: int, position: int) -> int:
