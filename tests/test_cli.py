@@ -77,7 +77,7 @@ def test_cli_convert_fail_on_error_exits_one(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "files, code",
-    [({"empty.txt": b""}, "P101"), ({"noise.txt": b"\x00\xff" * 500}, "P102"), ({"paper.txt": b"%PDF-1.7\n"}, "P105")],
+    [({"empty.txt": b""}, "P101"), ({"noise.txt": b"\x00\xff" * 500}, "P102"), ({"paper.txt": b"%PDF-1.7\n"}, "P111")],
     ids=["empty", "binary", "pdf"],
 )
 def test_cli_convert_nothing_converted_exits_one_with_code(tmp_path: Path, files: dict, code: str) -> None:

@@ -189,14 +189,12 @@ def test_reader_keeps_rare_control_character_with_warning() -> None:
 @pytest.mark.parametrize(
     "data, name",
     [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "paper.txt"),
-        (b"%PDF-1.4\nrest", "paper.md"),
         (b"PK\x03\x04\x14\x00\x06\x00", "article.txt"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "figure.txt"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "photo.md"),
         (b"GIF89a\x01\x00", "anim.txt"),
     ],
-    ids=["pdf", "pdf-as-md", "zip", "png", "jpeg", "gif"],
+    ids=["zip", "png", "jpeg", "gif"],  # PDFs go to the PDF reader (tests/test_reader_pdf.py)
 )
 def test_reader_refuses_known_binary_formats_by_signature(data: bytes, name: str) -> None:
     with pytest.raises(UnsupportedFormatError) as caught:

@@ -19,7 +19,7 @@ from .. import layers as L
 from .integrity import integrity_errors
 from .schema import schema_errors
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 _ARTICLE_SCALARS = ("title", "published", "journal", "publisher", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
 
@@ -69,6 +69,9 @@ def assemble_record(doc: Document) -> dict:
         "warnings": _warnings(doc),
         "review": {"status": "draft"},
     }
+    layout = _layout(doc)
+    if layout is not None:
+        record["layout"] = layout
     problems = schema_errors(record) + integrity_errors(record)
     if problems:
         listing = "; ".join(f"{pointer or '/'}: {message}" for pointer, message in problems[:10])
@@ -276,6 +279,27 @@ def _summary(doc: Document, locate: _SectionLocator) -> dict:
             {"text": span.text_in(doc.text), "start": span.start, "end": span.end, "section": locate(span.start)}
         )
     return {"key_points": buckets["key_point"], "limitations": buckets["limitation"], "digest": buckets["digest"]}
+
+
+def _layout(doc: Document) -> dict | None:
+    """Page and box provenance from the PDF reader's layers; None for inputs without pages."""
+    pages = doc.layer(L.PDF_PAGES)
+    if not pages:
+        return None
+    blocks = []
+    for span in doc.layer(L.PDF_BLOCKS):
+        block = {"page": int(span.get("page")), "bbox": [float(v) for v in span.get("bbox")], "start": span.start, "end": span.end, "role": span.label}
+        if span.get("text") is not None:
+            block["text"] = str(span.get("text"))
+        blocks.append(block)
+    layout = {
+        "pages": [{"number": int(p.get("number")), "width": float(p.get("width")), "height": float(p.get("height"))} for p in pages],
+        "blocks": blocks,
+    }
+    quality = pages[0].get("text_quality")
+    if quality is not None:
+        layout["text_quality"] = float(quality)
+    return layout
 
 
 def _warnings(doc: Document) -> list[dict]:

@@ -1,0 +1,133 @@
+"""Score PDF conversion against the JATS-derived ground truth in ../shared/data/pdf.
+
+Why: the PDF reader and the stages after it are tuned on these development PDFs only, and the issue's
+bars (title, authors, journal, year, DOI, top-level headings, reference counts) are measured here the
+same way every time. Fields, per document, then averaged per corpus and overall:
+
+* title: normalised exact (case, accents, punctuation, spacing ignored) and soft (similarity >= 0.9);
+* authors: F1 over normalised family names (a group author counts by its name);
+* journal: normalised exact; year: the record's year is any of the ground truth's ``years``; DOI: exact,
+  case-insensitive;
+* headings: F1 of the record's top-level section headings against ``section_headings``, numbering
+  ("2.", "II.") stripped from both sides;
+* references: the record's reference count within 10% of ``n_references``.
+
+Usage: ``.venv/bin/python eval/score_pdf.py [--write] [--limit N] [--corpus hindawi]``
+(``--write`` puts the table in docs/evaluation.md, block "pdf").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from difflib import SequenceMatcher
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import f1, norm, replace_block, require_shared_data  # noqa: E402
+
+from pipeline import convert_file  # noqa: E402
+from pipeline.errors import PipelineError  # noqa: E402
+
+CORPORA = ("hindawi", "multipub", "cermine")
+FIELDS = ("title", "title_soft", "authors_f1", "journal", "year", "doi", "headings_f1", "refs_within_10pct")
+_NUMBERING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.)\s+")
+COMMAND = ".venv/bin/python eval/score_pdf.py --write"
+
+
+def heading_key(heading: str) -> str:
+    return norm(_NUMBERING.sub("", heading or ""))
+
+
+def score_document(record: dict, truth: dict) -> dict[str, float | None]:
+    article = record["article"]
+    scores: dict[str, float | None] = {}
+    gold_title, title = norm(truth.get("title")), norm(article.get("title"))
+    scores["title"] = float(bool(gold_title) and title == gold_title) if gold_title else None
+    scores["title_soft"] = float(bool(title) and SequenceMatcher(None, title, gold_title).ratio() >= 0.9) if gold_title else None
+    gold_authors = [norm(a.get("family") or a.get("collab") or a.get("string")) for a in truth.get("authors") or []]
+    authors = [norm(a.get("family") or a.get("name")) for a in article.get("authors") or []]
+    scores["authors_f1"] = f1(authors, gold_authors)[2] if gold_authors else None
+    scores["journal"] = float(norm(article.get("journal")) == norm(truth["journal"])) if truth.get("journal") else None
+    published = article.get("published") or ""
+    scores["year"] = float(published[:4].isdigit() and int(published[:4]) in truth["years"]) if truth.get("years") else None
+    gold_doi = (truth.get("doi") or "").lower()
+    scores["doi"] = float((article.get("doi") or "").lower() == gold_doi) if gold_doi else None
+    gold_headings = [heading_key(h) for h in truth.get("section_headings") or []]
+    headings = [heading_key(s["heading"]) for s in record["sections"] if s["level"] == 1]
+    scores["headings_f1"] = f1(headings, gold_headings)[2] if gold_headings else None
+    n_gold = truth.get("n_references")
+    n_refs = sum(1 for c in record["citations"] if c["role"] == "reference")
+    scores["refs_within_10pct"] = float(abs(n_refs - n_gold) <= 0.1 * n_gold) if n_gold else None
+    return scores
+
+
+def score_corpus(folder: Path, limit: int | None) -> tuple[list[dict], int, float]:
+    rows, pages, seconds = [], 0, 0.0
+    truths = [json.loads(line) for line in (folder / "ground_truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    truths = [t for t in truths if t.get("pdf")][:limit]
+    for truth in truths:
+        started = time.perf_counter()
+        try:
+            record = convert_file(folder / truth["pdf"], display_path=truth["pdf"])
+        except PipelineError as exc:
+            rows.append({"id": truth["id"], "error": exc.code, **{f: 0.0 for f in FIELDS}})
+            continue
+        seconds += time.perf_counter() - started
+        pages += record["source"]["pages"] or 0
+        rows.append({"id": truth["id"], "error": None, **score_document(record, truth)})
+    return rows, pages, seconds
+
+
+def mean(rows: list[dict], field: str) -> tuple[float | None, int]:
+    values = [r[field] for r in rows if r.get(field) is not None]
+    return (sum(values) / len(values) if values else None, len(values))
+
+
+def table(results: dict[str, list[dict]]) -> str:
+    everything = [row for rows in results.values() for row in rows]
+    header = "| corpus | docs | errors | " + " | ".join(FIELDS) + " |"
+    lines = [header, "|" + "---|" * (len(FIELDS) + 3)]
+    for name, rows in list(results.items()) + [("overall", everything)]:
+        cells = []
+        for field in FIELDS:
+            value, count = mean(rows, field)
+            cells.append("–" if value is None else f"{value:.3f} ({count})")
+        errors = sum(1 for r in rows if r.get("error"))
+        lines.append(f"| {name} | {len(rows)} | {errors} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write", action="store_true", help="write the table into docs/evaluation.md (block 'pdf')")
+    parser.add_argument("--limit", type=int, default=None, help="score at most N documents per corpus")
+    parser.add_argument("--corpus", choices=CORPORA, action="append", help="score only this corpus (repeatable)")
+    parser.add_argument("--details", action="store_true", help="print per-document scores")
+    args = parser.parse_args(argv)
+    data = require_shared_data() / "pdf"
+    results: dict[str, list[dict]] = {}
+    for corpus in args.corpus or CORPORA:
+        rows, pages, seconds = score_corpus(data / corpus, args.limit)
+        results[corpus] = rows
+        print(f"{corpus}: {len(rows)} documents, {pages} pages, {seconds:.1f} s end to end", file=sys.stderr)
+        if args.details:
+            for row in rows:
+                print(json.dumps(row), file=sys.stderr)
+    body = table(results)
+    print(body)
+    if args.write:
+        note = (
+            "PDF articles against the JATS-derived ground truth in `../shared/data/pdf` (development data; "
+            "each cell: mean (documents with that field in the ground truth)). Command:\n\n"
+            f"```sh\n{COMMAND}\n```\n\n"
+        )
+        replace_block("pdf", note + body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
