@@ -433,3 +433,17 @@ def test_metadata_long_byline_with_group_authors_is_front_matter():
         ("the Example Study Group", None, None),
         ("the Trial Consortium", None, None),
     ]
+
+
+def test_metadata_prefers_the_title_a_layout_reader_found_by_typography():
+    # a PDF's text starts with a masthead that text rules would take for the title
+    text = "Journal of Examples 12 (2024) 1-9\nA Typeset Title Over Two\nLines\nAlice Smith and Bob Jones\n\nIntroduction\nBody text here.\n"
+    doc = read_bytes(text.encode(), "paper.txt")
+    start = text.index("A Typeset")
+    end = text.index("Lines") + len("Lines")
+    block = Span(start, end, "title", {"page": 1, "bbox": [50.0, 80.0, 500.0, 120.0], "font_size": 18.0, "bold": True, "role": "title"})
+    doc = doc.with_layers({L.PDF_BLOCKS: [block]})
+    spans = extract_metadata(doc)[L.METADATA]
+    title = next(s for s in spans if s.label == "title")
+    assert (title.start, title.end) == (start, end)
+    assert title.get("value") == "A Typeset Title Over Two Lines"

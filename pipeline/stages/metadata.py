@@ -529,6 +529,21 @@ def _find_title(text: str, lines: list[_Line], regions: _Regions) -> list[Span]:
     return [Span(start, end, "title", {"value": _squash(text[start:end]), "primary": True})]
 
 
+def _typeset_title(doc: Document) -> list[Span]:
+    """The title a layout-aware reader found by typography (PDF: the largest type on page 1).
+
+    Typography beats every text rule: a PDF's text starts with a masthead and running heads,
+    which look like titles to the text rules.
+    """
+    block = next((b for b in doc.layer(L.PDF_BLOCKS) if b.label == "title" and b.end > b.start), None)
+    if block is None:
+        return []
+    start, end = _content_bounds(doc.text, block.start, block.end)
+    if end <= start:
+        return []
+    return [Span(start, end, "title", {"value": _squash(doc.text[start:end]), "primary": True})]
+
+
 def _stands_alone(lines: list[_Line], line: _Line) -> bool:
     before_blank = line.index == 0 or lines[line.index - 1].blank
     after_blank = line.index + 1 < len(lines) and lines[line.index + 1].blank
@@ -1123,7 +1138,7 @@ def extract_metadata(doc: Document) -> dict[str, list[Span]]:
     text = doc.text
     lines = _lines(doc)
     regions = _regions(doc, lines)
-    title = _find_title(text, lines, regions)
+    title = _typeset_title(doc) or _find_title(text, lines, regions)
     published, warnings = _find_published(text, lines, regions)
     journal = _find_journal(text, regions)
     if not published:
