@@ -447,3 +447,9 @@ def test_metadata_prefers_the_title_a_layout_reader_found_by_typography():
     title = next(s for s in spans if s.label == "title")
     assert (title.start, title.end) == (start, end)
     assert title.get("value") == "A Typeset Title Over Two Lines"
+
+
+def test_metadata_short_family_names_are_not_degrees():
+    text = "Glucose Control in Practice\nJing Ma, Huan Zhou and Anh Do\nBy the way, Sarah Chen, MD wrote this.\n\nIntroduction\nBody text.\n"
+    authors = _article(text)["authors"]
+    assert [family for _, _, family, _ in authors] == ["Ma", "Zhou", "Do"]

@@ -578,6 +578,16 @@ _DEGREES = frozenset({
     "psyd", "lcsw", "lpc", "mfa", "dds", "do", "facp", "frcp", "frcpc", "mbbs", "bs", "jd", "cpa", "jr", "sr",
     "ii", "iii", "dr", "prof",
 })
+
+
+def _is_degree(token: str) -> bool:
+    """'MD', 'Ph.D.', 'PhD', 'MSc' are degrees; 'Ma', 'Do', 'Ba' written as names are family names."""
+    bare = token.strip(".,")
+    if bare.lower() not in _DEGREES:
+        return False
+    return not (len(bare) <= 3 and bare[:1].isupper() and bare[1:].islower() and "." not in token)
+
+
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "dos", "das", "le", "la", "bin", "ibn", "al", "ter", "ten"})
 _MARKERS = re.compile(r"(?P<marks>\((?:[0-9]{1,2}|[a-z])(?:,\s?(?:[0-9]{1,2}|[a-z]))*\)|(?:[0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶#]+(?:,(?=[0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶]))?)+)$")
 # Words that make a byline part a job title ("By Daniel Okoro, Health Reporter"), not a name.
@@ -616,7 +626,7 @@ def _person(text: str, start: int, end: int, *, strict: bool) -> _Person | None:
         marks = tuple(re.findall(r"[0-9]+|[*†‡§¶#]|(?<=[(,\s])[a-z]", found.group("marks").translate(_SUPERSCRIPTS)))
         piece = piece[: found.start()].rstrip()
     tokens = piece.split()
-    while tokens and tokens[-1].strip(".,").lower() in _DEGREES:
+    while tokens and _is_degree(tokens[-1]):
         tokens.pop()
     while tokens and tokens[0].strip(".,").lower() in ("dr", "prof", "professor"):
         tokens.pop(0)
@@ -668,7 +678,7 @@ def _split_people(text: str, start: int, end: int, *, strict: bool, byline: bool
     for part_start, part_end in parts:
         if part_end <= part_start or not text[part_start:part_end].strip():
             continue
-        if text[part_start:part_end].strip(" .").lower() in _DEGREES or text[part_start:part_end].strip().lower() == "et al.":
+        if _is_degree(text[part_start:part_end].strip(" .")) or text[part_start:part_end].strip().lower() == "et al.":
             continue
         part = text[part_start:part_end]
         if byline and people and _GROUP_LEAD.match(part.strip()):
