@@ -1,31 +1,61 @@
-"""Batch conversion: many inputs to one output folder, where one bad input never stops the rest.
+"""Batch conversion: many inputs to one output folder, in parallel, resumable, where one bad input
+never stops the rest.
 
-Each input becomes ``<output>/<relative name>.json``. A failure is a value (:class:`Failure`)
-collected in the result and written to ``errors.jsonl``; it is never a crash of the batch. Records
-are written atomically and only when their bytes changed, so re-running on unchanged inputs
-leaves the folder untouched. Files an editor owns (``*.review.json``) are never written here.
+The flow is plan, run, record:
+
+* **plan** — expand files and folders into jobs with unique output names (:func:`collect_jobs`),
+  keep this shard's share (``--shard i/N``), hash each input and skip those the manifest says are
+  up to date (``_batch_manifest``); ``--dry-run`` stops here and says what would be done;
+* **run** — convert the rest with one executor: in this process (one job, no timeout), the
+  supervised process pool (``_batch_pool``: crash and timeout isolation) or Dask
+  (``_batch_dask``). Every executor runs the same ``_batch_work.convert_task``, so the bytes do
+  not depend on the executor or the number of workers;
+* **record** — this process is the only writer: records atomically and only when their bytes
+  change (or one ``records.jsonl`` ordered by record ID), ``manifest.jsonl`` and ``errors.jsonl``,
+  sorted and without timestamps. They are written in a ``finally``, so Ctrl-C keeps what was done
+  and a re-run resumes where the batch stopped.
+
+A failure is a value (:class:`Failure`) with a stable code, collected in the result and written to
+``errors.jsonl``, never a crash of the batch. Files an editor owns (``*.review.json``) are never
+written. This module imports nothing heavy, so ``pipeline --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
-from .errors import DefectError, InputOutputError, PipelineError, UsageError
+from .errors import InputOutputError, PipelineError, UnreadableInputError, UsageError
 from .readers import SUPPORTED_EXTENSIONS
-from .recipe import convert_file
-from .record.io import dumps_record, write_text_atomic
 
 ERRORS_FILE = "errors.jsonl"
+RECORDS_FILE = "records.jsonl"
 REVIEW_SUFFIX = ".review.json"
+SHARDS_FOLDER = ".shards"  # hidden: `pipeline validate` does not take shard reports for records
+OUTPUT_FORMATS = ("json", "jsonl")
+EXECUTORS = ("local", "dask")
+_MANIFEST_FLUSH_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
 class BatchOptions:
     inputs: tuple[str, ...]
     output_dir: str
+    jobs: int = 1  # worker processes; 1 converts in this process unless a timeout asks for isolation
+    timeout: float | None = None  # seconds per document
+    force: bool = False  # convert even inputs the manifest says are up to date
+    dry_run: bool = False  # plan only: write nothing
+    output_format: str = "json"  # "json": one pretty file per input; "jsonl": one records.jsonl
+    executor: str = "local"  # "local" or "dask"
+    scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
+    shard: tuple[int, int] | None = None  # (i, n), 1 <= i <= n: convert only this share
+    chunk_size: int = 8  # documents per message to a worker
 
 
 @dataclass(frozen=True)
@@ -43,11 +73,21 @@ class Failure:
 class BatchResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # up to date in the manifest: not converted
     failures: list[Failure] = field(default_factory=list)
+    planned: list[tuple[str, str]] = field(default_factory=list)  # (input, "convert" | "skip"), dry runs
+    seconds: float = 0.0
+    words: int = 0  # words in the records converted in this run
 
     @property
     def converted(self) -> int:
-        return len(self.written) + len(self.unchanged)
+        """Inputs that have an up-to-date record after this run (skipped ones included)."""
+        return len(self.written) + len(self.unchanged) + len(self.skipped)
+
+    @property
+    def processed(self) -> int:
+        """Inputs converted (or attempted) in this run."""
+        return len(self.written) + len(self.unchanged) + len(self.failures)
 
     @property
     def has_defects(self) -> bool:
@@ -59,6 +99,10 @@ class _Job:
     source: Path
     shown: str  # path as the user would write it (relative if they gave a relative path)
     output_name: str
+
+
+ProgressCallback = Callable[[str, str], None]
+PlanCallback = Callable[[int, int], None]  # (inputs to convert, inputs skipped as up to date)
 
 
 def collect_jobs(inputs: Iterable[str]) -> list[_Job]:
@@ -108,50 +152,348 @@ def _walk(folder: Path) -> Iterable[Path]:
                 yield Path(root) / name
 
 
-def convert_batch(options: BatchOptions, *, on_progress: Callable[[str, str], None] | None = None) -> BatchResult:
-    """Convert every input into ``options.output_dir``; failures are collected, not raised."""
-    out_dir = Path(options.output_dir)
+def in_shard(output_name: str, shard: tuple[int, int] | None) -> bool:
+    """Deterministic split by output name (CRC-32: the same on every machine and Python)."""
+    if shard is None:
+        return True
+    index, count = shard
+    return zlib.crc32(output_name.encode("utf-8")) % count == index - 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``; a usage error says what is expected."""
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create the output folder ({exc.strerror or exc}); choose another with -o", path=options.output_dir) from None
-    result = BatchResult()
-    for job in collect_jobs(options.inputs):
-        target = out_dir / job.output_name
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard {text!r} is not I/N (for example 1/4)") from None
+    if not 1 <= index <= count:
+        raise UsageError(f"--shard {text!r}: I must be between 1 and N")
+    return index, count
+
+
+# --- plan ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    jobs: list[_Job]
+    out_dir: Path
+    to_convert: list[int] = field(default_factory=list)  # job indexes
+    skipped: dict[int, object] = field(default_factory=dict)  # job index -> manifest Entry
+    failed: dict[int, Failure] = field(default_factory=dict)  # unreadable before conversion
+
+
+def _plan(options: BatchOptions, out_dir: Path, previous: dict, old_lines) -> _Plan:
+    from ._batch_manifest import pipeline_fingerprint, sha256_hex
+
+    jobs = [job for job in collect_jobs(options.inputs) if in_shard(job.output_name, options.shard)]
+    plan = _Plan(jobs, out_dir)
+    fingerprint = pipeline_fingerprint()
+    for index, job in enumerate(jobs):
         try:
-            record = convert_file(job.source, display_path=job.shown)
-            content = dumps_record(record)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # bytes, not text: an existing file that is not UTF-8 is simply replaced
-            if target.is_file() and target.read_bytes() == content.encode("utf-8"):
-                result.unchanged.append(str(target))
-                status = "unchanged"
-            else:
-                write_text_atomic(target, content)
-                result.written.append(str(target))
-                status = "written"
-        except PipelineError as exc:
-            result.failures.append(Failure(job.shown, exc.code, exc.kind, exc.message))
-            status = f"failed [{exc.code}] {exc.message}"
+            digest = sha256_hex(job.source.read_bytes())
         except OSError as exc:
-            failure = InputOutputError(f"cannot read the input or write its record ({exc.strerror or exc}); check permissions and free disk space")
-            result.failures.append(Failure(job.shown, failure.code, failure.kind, failure.message))
-            status = f"failed [{failure.code}] {failure.message}"
-        except Exception as exc:  # a bug in a stage: record it loudly, keep the batch going
-            defect = DefectError(f"unexpected {type(exc).__name__}: {exc}; this is a bug in pipeline, please report it with the input file")
-            result.failures.append(Failure(job.shown, defect.code, "defect", defect.message))
-            status = f"failed [{defect.code}] {defect.message}"
-        if on_progress is not None:
-            on_progress(job.shown, status)
-    _write_error_report(out_dir, result.failures)
+            error = UnreadableInputError(f"cannot read the file ({exc.strerror or exc}); check the path and its permissions")
+            plan.failed[index] = Failure(job.shown, error.code, error.kind, error.message)
+            continue
+        entry = previous.get(job.output_name)
+        if not options.force and entry is not None and _up_to_date(entry, digest, fingerprint, options, out_dir, old_lines):
+            plan.skipped[index] = entry
+        else:
+            plan.to_convert.append(index)
+    return plan
+
+
+def _up_to_date(entry, digest: str, fingerprint: str, options: BatchOptions, out_dir: Path, old_lines) -> bool:
+    from ._batch_manifest import sha256_hex
+
+    if (entry.input_sha256, entry.fingerprint, entry.format) != (digest, fingerprint, options.output_format):
+        return False
+    if options.output_format == "jsonl":
+        return old_lines is not None and old_lines.has_line(entry.record_sha256)
+    try:
+        return sha256_hex((out_dir / entry.output).read_bytes()) == entry.record_sha256
+    except OSError:
+        return False
+
+
+# --- run -----------------------------------------------------------------------------------------
+
+
+def _outcomes(options: BatchOptions, tasks: list) -> Iterator:
+    """Outcomes of ``tasks`` (any order) from the executor the options ask for."""
+    if options.executor == "dask":
+        from ._batch_dask import run_dask
+
+        yield from run_dask(tasks, scheduler=options.scheduler, workers=options.jobs, chunk_size=options.chunk_size)
+        return
+    workers = min(options.jobs, len(tasks))
+    if workers <= 1 and options.timeout is None:
+        from ._batch_work import convert_task
+
+        for task in tasks:
+            yield convert_task(task)
+        return
+    from ._batch_pool import SupervisedPool
+
+    with SupervisedPool(max(1, workers), timeout=options.timeout, chunk_size=options.chunk_size) as pool:
+        yield from pool.run(tasks)
+
+
+def convert_batch(
+    options: BatchOptions,
+    *,
+    on_progress: ProgressCallback | None = None,
+    on_plan: PlanCallback | None = None,
+) -> BatchResult:
+    """Convert every input into ``options.output_dir``; failures are collected, not raised."""
+    _check_options(options)
+    started = time.monotonic()
+    out_dir = Path(options.output_dir)
+    if not options.dry_run:
+        _make_output_dir(out_dir, options.output_dir)
+        if options.shard is None:  # shards may share the folder and be writing right now
+            _remove_stale_temporaries(out_dir)
+    writer = _Writer(out_dir, options)
+    plan = _plan(options, out_dir, writer.previous, writer.old_lines)
+    result = BatchResult()
+    if on_plan is not None:
+        on_plan(len(plan.to_convert) + len(plan.failed), len(plan.skipped))
+    if options.dry_run:
+        result.planned = sorted(
+            [(plan.jobs[i].shown, "convert") for i in plan.to_convert] + [(plan.jobs[i].shown, "skip") for i in plan.skipped]
+        )
+        result.skipped = [plan.jobs[i].shown for i in sorted(plan.skipped)]
+        return result
+    from ._batch_work import Task
+
+    report = _Report(plan, on_progress)
+    tasks = [Task(i, str(plan.jobs[i].source), plan.jobs[i].shown, options.output_format) for i in plan.to_convert]
+    outcomes = _outcomes(options, tasks)
+    try:
+        for index, failure in plan.failed.items():
+            report.fail(index, failure)
+        for index, entry in plan.skipped.items():
+            writer.keep(entry)
+            report.status(index, "skipped", f"skipped (up to date: {entry.output})")
+        for outcome in outcomes:
+            job = plan.jobs[outcome.index]
+            if outcome.failure is not None:
+                report.fail(outcome.index, Failure(job.shown, outcome.failure["code"], outcome.failure["kind"], outcome.failure["message"]))
+                continue
+            try:
+                status = writer.add(job, outcome)
+            except OSError as exc:
+                error = InputOutputError(f"cannot write the record ({exc.strerror or exc}); check permissions and free disk space in the output folder")
+                report.fail(outcome.index, Failure(job.shown, error.code, error.kind, error.message))
+                continue
+            result.words += outcome.words
+            report.status(outcome.index, status, status)
+            writer.flush_manifest_now_and_then()
+    finally:  # also on Ctrl-C: what finished is recorded, so the same command resumes
+        outcomes.close()  # stops the workers
+        writer.finish(report.failures_in_order())
+        report.fill(result)
+        result.seconds = time.monotonic() - started
     return result
 
 
-def _write_error_report(out_dir: Path, failures: list[Failure]) -> None:
-    report = out_dir / ERRORS_FILE
+def _check_options(options: BatchOptions) -> None:
+    if options.output_format not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown output format {options.output_format!r}; use one of {', '.join(OUTPUT_FORMATS)}")
+    if options.executor not in EXECUTORS:
+        raise UsageError(f"unknown executor {options.executor!r}; use one of {', '.join(EXECUTORS)}")
+    if options.jobs < 1:
+        raise UsageError("-j/--jobs must be at least 1")
+    if options.timeout is not None and options.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if options.timeout is not None and options.executor == "dask":
+        raise UsageError("--timeout is enforced by the local executor only; drop it or use --executor local")
+
+
+def _make_output_dir(out_dir: Path, shown: str) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the output folder ({exc.strerror or exc}); choose another with -o", path=shown) from None
+
+
+#: The temporary names of ``record.io.write_text_atomic`` (``.NAME.XXXXXXXX.tmp``): our own files only.
+_TEMPORARY_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Temporary files a killed run left behind (its final files are whole: writes are atomic)."""
+    for root, dirs, files in os.walk(out_dir):
+        for name in files:
+            if _TEMPORARY_NAME.match(name):
+                try:
+                    (Path(root) / name).unlink()
+                except OSError:
+                    pass
+
+
+# --- record --------------------------------------------------------------------------------------
+
+
+class _Report:
+    """Per-job statuses and failures, in job order however the executor ordered its results."""
+
+    def __init__(self, plan: _Plan, on_progress: ProgressCallback | None) -> None:
+        self._plan = plan
+        self._on_progress = on_progress
+        self._statuses: dict[int, str] = {}
+        self._failures: dict[int, Failure] = {}
+
+    def status(self, index: int, status: str, shown_status: str) -> None:
+        self._statuses[index] = status
+        if self._on_progress is not None:
+            self._on_progress(self._plan.jobs[index].shown, shown_status)
+
+    def fail(self, index: int, failure: Failure) -> None:
+        self._failures[index] = failure
+        self.status(index, "failed", f"failed [{failure.code}] {failure.message}")
+
+    def failures_in_order(self) -> list[Failure]:
+        return [self._failures[i] for i in sorted(self._failures)]
+
+    def fill(self, result: BatchResult) -> None:
+        out_names = {i: str(self._plan.out_dir / job.output_name) for i, job in enumerate(self._plan.jobs)}
+        for index in sorted(self._statuses):
+            status = self._statuses[index]
+            if status == "skipped":
+                result.skipped.append(self._plan.jobs[index].shown)
+            elif status in ("written", "unchanged"):
+                getattr(result, status).append(out_names[index])
+        result.failures = self.failures_in_order()
+
+
+class _Writer:
+    """The one writer of the output folder: records, records.jsonl, the manifest, the error report."""
+
+    def __init__(self, out_dir: Path, options: BatchOptions) -> None:
+        from ._batch_manifest import MANIFEST_FILE, load_manifest
+
+        self.out_dir = out_dir
+        self.options = options
+        self.jsonl = options.output_format == "jsonl"
+        suffix = f"-{options.shard[0]}-of-{options.shard[1]}" if options.shard else ""
+        reports = out_dir / SHARDS_FOLDER if options.shard else out_dir
+        self.manifest_path = reports / (f"manifest{suffix}.jsonl" if options.shard else MANIFEST_FILE)
+        self.errors_path = reports / (f"errors{suffix}.jsonl" if options.shard else ERRORS_FILE)
+        self.records_path = out_dir / (f"records{suffix}.jsonl" if options.shard else RECORDS_FILE)
+        self.previous = {**load_manifest(out_dir / MANIFEST_FILE), **load_manifest(self.manifest_path)}
+        self.old_lines = None  # for jsonl: the previous records.jsonl indexed, and the spool of new lines
+        if self.jsonl:
+            from ._batch_jsonl import JsonlAssembler
+
+            self.old_lines = JsonlAssembler(self.records_path)
+        # json: entries of inputs outside this run still describe files that exist; jsonl: the
+        # file is rebuilt from this run's inputs only, so only their entries stay true
+        self.entries = {} if (self.jsonl or options.shard) else dict(self.previous)
+        self._last_flush = time.monotonic()
+
+    def keep(self, entry) -> None:
+        self.entries[entry.output] = entry
+        if self.jsonl:
+            self.old_lines.keep(entry.record_id, entry.path, entry.record_sha256)
+
+    def add(self, job: _Job, outcome) -> str:
+        """Write (or stage, for jsonl) one record; returns "written" or "unchanged"."""
+        from ._batch_manifest import Entry, pipeline_fingerprint, sha256_hex
+
+        status = "written"
+        if self.jsonl:
+            self.old_lines.add(outcome.record_id, job.shown, outcome.content)
+        else:
+            status = self._write_record(self.out_dir / job.output_name, outcome.content)
+        record_sha = sha256_hex(outcome.content.encode("utf-8"))
+        self.entries[job.output_name] = Entry(
+            job.output_name, job.shown, outcome.input_sha256, record_sha, outcome.record_id, pipeline_fingerprint(), self.options.output_format
+        )
+        return status
+
+    def _write_record(self, target: Path, content: str) -> str:
+        from .record.io import write_text_atomic
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # bytes, not text: an existing file that is not UTF-8 is simply replaced
+        if target.is_file() and target.read_bytes() == content.encode("utf-8"):
+            return "unchanged"
+        write_text_atomic(target, content)
+        return "written"
+
+    def flush_manifest_now_and_then(self) -> None:
+        """A killed run (SIGKILL, power cut) still resumes from the last flush."""
+        if not self.jsonl and time.monotonic() - self._last_flush > _MANIFEST_FLUSH_SECONDS:
+            self._write_manifest()
+            self._last_flush = time.monotonic()
+
+    def _write_manifest(self) -> None:
+        from ._batch_manifest import write_manifest
+
+        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        write_manifest(self.manifest_path, self.entries)
+
+    def finish(self, failures: list[Failure]) -> None:
+        try:
+            if self.jsonl:
+                self.old_lines.write()
+            self._write_manifest()
+            _write_error_report(self.errors_path, failures)
+        except OSError as exc:
+            raise InputOutputError(
+                f"cannot write the batch reports in {self.out_dir} ({exc.strerror or exc}); check permissions and free disk space",
+            ) from None
+
+
+def _write_error_report(report: Path, failures: list[Failure]) -> None:
+    from .record.io import dumps_record, write_text_atomic
+
     if failures:
         content = "".join(dumps_record(f.to_dict(), indent=None) for f in failures)
         if not (report.is_file() and report.read_bytes() == content.encode("utf-8")):
             write_text_atomic(report, content)  # unchanged failures leave the report untouched too
     elif report.exists():
         report.unlink()
+
+
+def merge_shard_reports(output_dir: str) -> tuple[int, int]:
+    """Fold every shard's manifest and error report into ``manifest.jsonl`` / ``errors.jsonl``.
+
+    Returns (manifest entries, failures). Shard files are removed once merged, so merging twice
+    is harmless. For ``--format jsonl`` the shards' ``records-I-of-N.jsonl`` files are merged into
+    ``records.jsonl``, ordered by record ID as a single run would write it.
+    """
+    from ._batch_manifest import MANIFEST_FILE, load_manifest, write_manifest
+    from .record.io import write_text_atomic
+
+    out_dir = Path(output_dir)
+    shards = out_dir / SHARDS_FOLDER
+    if not shards.is_dir():
+        raise UsageError(f"no shard reports in {output_dir}/{SHARDS_FOLDER}; run `pipeline convert --shard I/N` first", path=output_dir)
+    entries = load_manifest(out_dir / MANIFEST_FILE)
+    for path in sorted(shards.glob("manifest-*.jsonl")):
+        entries.update(load_manifest(path))
+    failures: list[str] = []
+    for path in sorted(shards.glob("errors-*.jsonl")):
+        failures += path.read_text(encoding="utf-8").splitlines(keepends=True)
+    shard_records = sorted(out_dir.glob("records-*-of-*.jsonl"))
+    if shard_records:
+        lines = [line for path in shard_records for line in path.read_text(encoding="utf-8").splitlines(keepends=True)]
+        write_text_atomic(out_dir / RECORDS_FILE, "".join(sorted(lines, key=_record_sort_key)))
+    write_manifest(out_dir / MANIFEST_FILE, entries)
+    failures = sorted(failures, key=lambda line: json.loads(line)["path"])
+    if failures:
+        write_text_atomic(out_dir / ERRORS_FILE, "".join(failures))
+    elif (out_dir / ERRORS_FILE).exists():
+        (out_dir / ERRORS_FILE).unlink()
+    for path in list(shards.iterdir()) + shard_records:
+        path.unlink()
+    shards.rmdir()
+    return len(entries), len(failures)
+
+
+def _record_sort_key(line: str) -> tuple[str, str]:
+    record = json.loads(line)
+    return record["id"], record["source"]["path"]

@@ -6,15 +6,23 @@ coded message; exit codes follow the library's result.
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 
 import click
 
 from . import __version__
-from .batch import BatchOptions, convert_batch
 from .errors import PipelineError
-from .record.schema import packaged_schema_text
+
+# Heavy modules (spaCy, jsonschema, the stages) are imported inside the commands that need them,
+# so `pipeline --help` and `pipeline validate --help` start fast.
+
+
+def _all_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,34 +34,91 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False), help="Folder to write one <name>.json record per input into.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="Worker processes (default: all cores). -j 1 converts in this process unless --timeout is set.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS", help="Stop converting a document after this long; it is recorded as P120 and the batch goes on.")
+@click.option("--format", "output_format", type=click.Choice(["json", "jsonl"]), default="json", show_default=True, help="One pretty JSON file per input, or one records.jsonl ordered by record ID.")
+@click.option("--force", is_flag=True, help="Convert every input, even those the manifest says are up to date.")
+@click.option("--dry-run", is_flag=True, help="Say what would be converted or skipped; write nothing.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Where documents are converted: local processes, or a Dask cluster (pip install 'pipeline[dask]').")
+@click.option("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to use (tcp://host:port); implies --executor dask. Default: start a LocalCluster.")
+@click.option("--shard", default=None, metavar="I/N", help="Convert only share I of N (deterministic split by output name); merge with `pipeline merge-manifests`.")
 @click.option("--fail-on-error", is_flag=True, help="Exit 1 if any input failed (default: only if none could be converted).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the final summary and errors.")
-def convert(inputs: tuple[str, ...], output_dir: str, fail_on_error: bool, quiet: bool) -> None:
-    """Convert text and Markdown articles (files or folders) into records in OUTPUT.
+@click.option("-v", "--verbose", is_flag=True, help="Print one line per input.")
+def convert(
+    inputs: tuple[str, ...],
+    output_dir: str,
+    jobs: int | None,
+    timeout: float | None,
+    output_format: str,
+    force: bool,
+    dry_run: bool,
+    executor: str,
+    scheduler: str | None,
+    shard: str | None,
+    fail_on_error: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Convert articles (files or folders) into records in OUTPUT, in parallel and incrementally.
 
-    Failures are listed in OUTPUT/errors.jsonl and do not stop the batch.
+    Inputs whose content and pipeline are unchanged since the last run (OUTPUT/manifest.jsonl)
+    are skipped. Failures are listed in OUTPUT/errors.jsonl and do not stop the batch. Ctrl-C
+    stops cleanly; running the same command again resumes.
     """
+    from ._batch_progress import BatchReporter
+    from .batch import BatchOptions, convert_batch, parse_shard
 
-    def progress(path: str, status: str) -> None:
-        if not quiet or status.startswith("failed"):
-            click.echo(f"{path}: {status}", err=status.startswith("failed"))
-
+    reporter = BatchReporter(quiet=quiet, verbose=verbose)
     try:
-        result = convert_batch(BatchOptions(tuple(inputs), output_dir), on_progress=progress)
+        options = BatchOptions(
+            tuple(inputs),
+            output_dir,
+            jobs=jobs or _all_cores(),
+            timeout=timeout,
+            force=force,
+            dry_run=dry_run,
+            output_format=output_format,
+            executor="dask" if scheduler else executor,
+            scheduler=scheduler,
+            shard=parse_shard(shard) if shard else None,
+        )
+        result = convert_batch(options, on_progress=reporter.on_progress, on_plan=reporter.on_plan)
     except PipelineError as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        reporter.close()
+        click.echo(f"interrupted after {reporter.done} document(s); finished records and the manifest are saved: run the same command again to resume", err=True)
+        sys.exit(130)
+    finally:
+        reporter.close()
+    if dry_run:
+        reporter.dry_run(result)
+        return
+    reporter.summary(result)
     total = result.converted + len(result.failures)
-    click.echo(
-        f"{total} input(s): {len(result.written)} written, {len(result.unchanged)} unchanged, {len(result.failures)} failed",
-        err=False,
-    )
     if result.has_defects or (total and result.converted == 0) or (fail_on_error and result.failures):
         sys.exit(1)
+
+
+@main.command("merge-manifests")
+@click.argument("output_dir", type=click.Path(file_okay=False, exists=True))
+def merge_manifests(output_dir: str) -> None:
+    """Merge the reports of `convert --shard I/N` runs in OUTPUT_DIR into one manifest and error report."""
+    from .batch import merge_shard_reports
+
+    try:
+        entries, failures = merge_shard_reports(output_dir)
+    except PipelineError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"merged: {entries} manifest entries, {failures} failure(s)")
 
 
 @main.command()
 def schema() -> None:
     """Print the record JSON Schema (Draft 2020-12) to standard output."""
+    from .record.schema import packaged_schema_text
+
     click.echo(packaged_schema_text(), nl=False)
 
 

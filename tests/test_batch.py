@@ -42,7 +42,7 @@ def test_batch_converts_good_and_reports_bad(tmp_path: Path) -> None:
     record = json.loads((out / "good.json").read_text(encoding="utf-8"))
     assert schema_errors(record) == [] and integrity_errors(record) == []
     assert record["source"]["path"] == os.path.join(str(src), "good.md")
-    assert sorted(p.name for p in out.iterdir()) == ["errors.jsonl", "good.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["errors.jsonl", "good.json", "manifest.jsonl"]
     assert [(e["path"], e["code"], e["kind"]) for e in _errors(out)] == [
         (os.path.join(str(src), "bad.txt"), "P101", "input"),
         (os.path.join(str(src), "noise.txt"), "P102", "input"),
@@ -130,7 +130,8 @@ def test_batch_rerun_leaves_unchanged_files_untouched(tmp_path: Path) -> None:
     result = convert_batch(BatchOptions((str(src),), str(out)))
     assert sorted(out.iterdir()) == outputs  # no stray temporary files either
     assert {path.name: path.stat().st_mtime for path in outputs} == {path.name: OLD_MTIME for path in outputs}
-    assert result.written == [] and len(result.unchanged) == 2
+    assert result.written == [] and result.unchanged == [] and len(result.skipped) == 2  # the manifest knew
+    assert result.converted == 2 and [f.code for f in result.failures] == ["P101"]  # failures are retried
 
 
 def test_batch_rerun_rewrites_changed_input_only(tmp_path: Path) -> None:
@@ -234,4 +235,4 @@ def test_batch_records_get_ordinary_file_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(old_umask)
     modes = {path.name: oct(path.stat().st_mode & 0o777) for path in out.iterdir()}
-    assert modes == {"good.json": "0o644", ERRORS_FILE: "0o644"}  # readable by others, like any file
+    assert modes == {"good.json": "0o644", ERRORS_FILE: "0o644", "manifest.jsonl": "0o644"}  # readable by others, like any file

@@ -1,0 +1,16 @@
+"""Imported once by the batch pool's forkserver, so every worker forks with the pipeline warm.
+
+Importing this module loads spaCy, the patterns and the lexicon (see ``_batch_work.warm_up``).
+Workers forked from the server share those pages copy-on-write and start in milliseconds, which
+also makes replacing a crashed or timed-out worker cheap. A failure here is not fatal: each
+worker warms up again on its own and reports any real problem itself.
+"""
+
+from __future__ import annotations
+
+from ._batch_work import warm_up
+
+try:
+    warm_up()
+except Exception:  # noqa: BLE001 - the worker repeats the warm-up and reports the error properly
+    pass

@@ -1,0 +1,90 @@
+"""The unit of batch work: one input file in, one serialised record (or one coded failure) out.
+
+Every executor (in-process, the supervised process pool, Dask) runs exactly this function, so
+their outputs are the same bytes. It never raises: a failure is returned as a value, because a
+worker that raised would lose the other documents of its chunk. Nothing here writes files; the
+batch runner in the main process does, so there is one writer per output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DefectError, InputOutputError, PipelineError, UnreadableInputError
+
+#: A short article that runs every stage once, so models and the lexicon load before real work.
+_WARM_UP_TEXT = b"# Warm-up\n\nKetamine blocks NMDA receptors in the prefrontal cortex (PFC).\n"
+
+
+@dataclass(frozen=True)
+class Task:
+    index: int
+    source: str  # path to read
+    shown: str  # path as the record and reports show it
+    output_format: str  # "json" (pretty, one file) or "jsonl" (one compact line)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    input_sha256: str | None = None
+    content: str | None = None  # the serialised record, ready to write
+    record_id: str | None = None
+    words: int = 0
+    failure: dict | None = None  # {"code", "kind", "message"}
+
+
+def failure_outcome(index: int, error: PipelineError) -> Outcome:
+    return Outcome(index, failure={"code": error.code, "kind": error.kind, "message": error.message})
+
+
+def warm_up() -> None:
+    """Load spaCy, the patterns and the lexicon in this process (cached: later calls are free)."""
+    from .recipe import convert_bytes
+
+    convert_bytes(_WARM_UP_TEXT, "warm-up.md")
+
+
+def convert_task(task: Task) -> Outcome:
+    """Convert one input; every failure comes back as a coded value, never as an exception."""
+    from .readers import read_bytes
+    from .recipe import convert_document
+    from .record.io import dumps_record
+
+    try:
+        data = _read(task)
+        digest = hashlib.sha256(data).hexdigest()
+        record = convert_document(read_bytes(data, task.shown))
+        indent = 2 if task.output_format == "json" else None
+        content = dumps_record(record, indent=indent)
+        return Outcome(task.index, digest, content, record["id"], len(record["text"].split()))
+    except PipelineError as exc:
+        return failure_outcome(task.index, exc)
+    except OSError as exc:
+        return failure_outcome(task.index, InputOutputError(f"cannot read the input ({exc.strerror or exc}); check permissions and free disk space"))
+    except RecursionError:
+        return failure_outcome(task.index, DefectError("the input is nested too deeply for a stage (recursion limit); please report it with the input file"))
+    except Exception as exc:  # a bug in a stage: record it loudly, keep the batch going
+        return failure_outcome(task.index, DefectError(f"unexpected {type(exc).__name__}: {exc}; this is a bug in pipeline, please report it with the input file"))
+
+
+def _read(task: Task) -> bytes:
+    try:
+        return Path(task.source).read_bytes()
+    except IsADirectoryError:
+        raise UnreadableInputError("is a folder, not a file; pass the folder to `pipeline convert` instead") from None
+    except FileNotFoundError:
+        raise UnreadableInputError("file not found (deleted or a broken link?); check the path") from None
+    except OSError as exc:
+        raise UnreadableInputError(f"cannot read the file ({exc.strerror or exc}); check its permissions") from None
+
+
+def convert_chunk(tasks: list[Task]) -> list[Outcome]:
+    """A chunk of tasks in order (what a Dask task runs, to amortise scheduling overhead)."""
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - each document then reports the error as its own coded failure
+        pass
+    return [convert_task(task) for task in tasks]

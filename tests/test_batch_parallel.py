@@ -1,0 +1,129 @@
+"""Parallel batches: the same bytes with any number of workers, and a crashing or stuck document
+costs only itself.
+
+The supervised pool is tested with stand-in work functions (module-level, so the worker processes
+can import them): one that really segfaults, one that hangs, one that exits. The whole pipeline is
+tested once with two workers against one, byte for byte, and once on a Dask LocalCluster.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline._batch_pool import SupervisedPool
+from pipeline._batch_work import Outcome, Task
+from pipeline.batch import BatchOptions, convert_batch
+
+ARTICLES = {
+    "ketamine.md": b"# Ketamine Notes\n\nKetamine blocks NMDA receptors in the prefrontal cortex.\n",
+    "psilocybin.txt": b"Psilocybin Trials\n\nPsilocybin activates 5-HT2A receptors and promotes neuroplasticity.\n",
+    "sub/rapamycin.txt": b"Rapamycin inhibits mTOR signalling in neurons and may affect synaptogenesis.\n",
+    "sub/ketamine.md": b"# Another Ketamine\n\nKetamine increases BDNF in the hippocampus.\n",
+    "empty.txt": b"",
+    "noise.txt": b"\x00\x01\x02\xff" * 64,
+}
+
+
+def _tree(root: Path, files: dict[str, bytes]) -> Path:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --- stand-in work for the pool: module level, so worker processes can import it ---------------
+
+
+def _stand_in_work(task: Task) -> Outcome:
+    name = Path(task.shown).name
+    if name.startswith("segfault"):
+        ctypes.string_at(0)  # a real native crash (SIGSEGV), like a broken C extension
+    if name.startswith("hang"):
+        time.sleep(120)
+    if name.startswith("exit"):
+        os._exit(3)
+    return Outcome(task.index, content=f"converted {name} in {os.getpid()}")
+
+
+def _tasks(*names: str) -> list[Task]:
+    return [Task(i, name, name, "json") for i, name in enumerate(names)]
+
+
+def _run(pool: SupervisedPool, tasks: list[Task]) -> dict[str, Outcome]:
+    return {tasks[o.index].shown: o for o in pool.run(tasks)}
+
+
+def test_pool_native_crash_costs_only_that_document() -> None:
+    tasks = _tasks("a.txt", "b.txt", "segfault.txt", "c.txt", "d.txt", "exit.txt", "e.txt")
+    with SupervisedPool(2, chunk_size=3, work=_stand_in_work, prepare=None) as pool:
+        outcomes = _run(pool, tasks)
+        assert pool.restarts >= 2
+    assert sorted(outcomes) == sorted(t.shown for t in tasks)  # every task has exactly one outcome
+    failed = {name: o.failure["code"] for name, o in outcomes.items() if o.failure}
+    assert failed == {"segfault.txt": "P121", "exit.txt": "P121"}
+    assert "signal 11" in outcomes["segfault.txt"].failure["message"]
+    assert all(o.content == f"converted {name} in " + o.content.rsplit(" ", 1)[1] for name, o in outcomes.items() if not o.failure)
+
+
+def test_pool_timeout_stops_the_stuck_document_and_goes_on() -> None:
+    tasks = _tasks("a.txt", "hang.txt", "b.txt", "c.txt")
+    with SupervisedPool(2, timeout=1.0, chunk_size=2, work=_stand_in_work, prepare=None) as pool:
+        outcomes = _run(pool, tasks)
+    assert {name: (o.failure or {}).get("code") for name, o in outcomes.items()} == {"a.txt": None, "hang.txt": "P120", "b.txt": None, "c.txt": None}
+    assert "--timeout 1 s" in outcomes["hang.txt"].failure["message"]
+
+
+def _is_gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "State:\tZ" in status  # exited, waiting to be reaped by its parent (the fork server)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads process states from /proc (Linux)")
+def test_pool_interrupted_consumer_leaves_no_worker_behind() -> None:
+    tasks = _tasks("a.txt", "hang.txt", "hang2.txt", "b.txt")
+    with pytest.raises(KeyboardInterrupt):
+        with SupervisedPool(2, chunk_size=1, work=_stand_in_work, prepare=None) as pool:
+            for _ in pool.run(tasks):
+                pids = pool.worker_pids()
+                raise KeyboardInterrupt  # what Ctrl-C does in the middle of a batch
+    assert pids and all(_is_gone(pid) for pid in pids)
+
+
+def test_batch_two_workers_give_the_same_bytes_as_one(tmp_path: Path) -> None:
+    src = _tree(tmp_path / "in", ARTICLES)
+    for output_format in ("json", "jsonl"):
+        one, two = tmp_path / f"one-{output_format}", tmp_path / f"two-{output_format}"
+        serial = convert_batch(BatchOptions((str(src),), str(one), jobs=1, output_format=output_format))
+        parallel = convert_batch(BatchOptions((str(src),), str(two), jobs=2, chunk_size=1, output_format=output_format))
+        assert _snapshot(one) == _snapshot(two)  # records, manifest and error report alike
+        assert parallel.failures == serial.failures and [f.code for f in serial.failures] == ["P101", "P102"]
+        assert parallel.converted == serial.converted == 4
+
+
+def test_batch_timeout_with_one_job_runs_isolated(tmp_path: Path) -> None:
+    src = _tree(tmp_path / "in", {"a.md": ARTICLES["ketamine.md"]})
+    result = convert_batch(BatchOptions((str(src),), str(tmp_path / "out"), jobs=1, timeout=60))
+    assert result.converted == 1 and not result.failures
+
+
+def test_batch_on_dask_local_cluster_gives_the_same_bytes(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="Dask is an optional extra: pip install 'pipeline[dask]'")
+    src = _tree(tmp_path / "in", ARTICLES)
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    convert_batch(BatchOptions((str(src),), str(local), jobs=1))
+    result = convert_batch(BatchOptions((str(src),), str(dask), jobs=1, executor="dask", chunk_size=2))
+    assert _snapshot(local) == _snapshot(dask)
+    assert result.converted == 4 and [f.code for f in result.failures] == ["P101", "P102"]
