@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test goldens lexicon schema readme clean
+.PHONY: setup run test goldens lexicon models schema readme clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ goldens: setup  ## deliberately regenerate the golden records in outputs/ and th
 
 lexicon: setup  ## rebuild the packaged starter lexicon from ../shared/data/lexicons
 	$(BIN)/python scripts/build_lexicon.py
+
+models: setup  ## retrain the NER models in pipeline/data/models from ../shared/data/ner (slow; CI never runs it)
+	nice $(BIN)/python scripts/train_ner.py
 
 schema: setup  ## publish the packaged record schema into schemas/
 	$(BIN)/pipeline schema > schemas/record.v1.schema.json

@@ -3,8 +3,13 @@
 Strict span matching (same start, end and label) per label:
 BC5CDR dev (Chemical -> COMPOUND, Disease -> CONDITION), BC2GM devel (GENE -> PROTEIN),
 NCBI-disease devel (Disease -> CONDITION). Also MeSH normalisation accuracy on BC5CDR dev: of the
-gold mentions we found with the right span and label, how many carry the gold MeSH ID.
-Only development splits are read (the test splits are deliberately not available).
+gold mentions we found with the right span and label, how many carry the gold MeSH ID, per label
+(the bar is on chemicals). ChemProt dev relations: the relations stage runs on each sentence with
+the gold chemical and protein mentions as its entity layer (so only relation extraction is scored),
+and each predicted (compound, target, action) is compared with the gold pairs, by ChemProt's
+evaluated groups (CPR:3 up/activator, CPR:4 down/inhibitor, CPR:5 agonist, CPR:6 antagonist,
+CPR:9 substrate/product) and by pair alone. The seed's entity list (the bar in tests/test_entities.py)
+is checked on samples/. Only development splits are read (the test splits are deliberately not available).
 
 Each text goes through the whole pipeline (reader and every stage), as a user's input would.
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -27,6 +33,23 @@ from common import replace_block, require_shared_data  # noqa: E402
 from pipeline.readers import read_bytes  # noqa: E402
 from pipeline.recipe import run_stages  # noqa: E402
 from pipeline import layers as L  # noqa: E402
+from pipeline.document import Span  # noqa: E402
+from pipeline.stages.relations import extract_relations  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: ChemProt gold label -> evaluated group; our action -> group.
+CHEMPROT_GROUPS = {
+    "ACTIVATOR": "CPR:3", "UPREGULATOR": "CPR:3", "INDIRECT-UPREGULATOR": "CPR:3",
+    "INHIBITOR": "CPR:4", "DOWNREGULATOR": "CPR:4", "INDIRECT-DOWNREGULATOR": "CPR:4",
+    "AGONIST": "CPR:5", "AGONIST-ACTIVATOR": "CPR:5", "AGONIST-INHIBITOR": "CPR:5",
+    "ANTAGONIST": "CPR:6", "SUBSTRATE": "CPR:9", "PRODUCT-OF": "CPR:9", "SUBSTRATE_PRODUCT-OF": "CPR:9",
+}
+ACTION_GROUPS = {
+    "activator": "CPR:3", "upregulator": "CPR:3", "inhibitor": "CPR:4", "downregulator": "CPR:4",
+    "blocker": "CPR:4", "agonist": "CPR:5", "partial_agonist": "CPR:5", "antagonist": "CPR:6",
+    "inverse_agonist": "CPR:6", "substrate": "CPR:9",
+}
 
 CORPORA = (
     # name, path under ner/, gold label -> our label
@@ -38,7 +61,7 @@ CORPORA = (
 
 def score_corpus(path: Path, mapping: dict[str, str], limit: int) -> tuple[dict, dict, int, float]:
     counts: dict[str, Counter] = {label: Counter() for label in sorted(set(mapping.values()))}
-    norm_counts = Counter()
+    norm_counts: dict[str, Counter] = {}
     words = 0
     started = time.perf_counter()
     with path.open(encoding="utf-8") as handle:
@@ -62,11 +85,84 @@ def score_corpus(path: Path, mapping: dict[str, str], limit: int) -> tuple[dict,
                 counts[label]["fp"] += len(p - g)
                 counts[label]["fn"] += len(g - p)
             for key, mesh in gold.items():
-                if mesh and "|" not in mesh and key in predicted:
+                if mesh and "|" not in mesh and mesh != "-1" and key in predicted:
                     norm = predicted[key].get("norm")
-                    norm_counts["matched"] += 1
-                    norm_counts["correct"] += bool(norm and norm.get("db") == "MESH" and norm.get("id") == mesh)
+                    counter = norm_counts.setdefault(key[2], Counter())
+                    counter["matched"] += 1
+                    counter["correct"] += bool(norm and norm.get("db") == "MESH" and norm.get("id") == mesh)
     return counts, norm_counts, words, time.perf_counter() - started
+
+
+_MARKER = re.compile(r"<< (.+?) >>|\[\[ (.+?) \]\]")
+
+
+def _unmark(marked: str) -> tuple[str, tuple[int, int] | None, tuple[int, int] | None]:
+    """Sentence without ChemProt's markers, with the chemical (<< >>) and protein ([[ ]]) offsets."""
+    out, chemical, protein, position = [], None, None, 0
+    length = 0
+    for m in _MARKER.finditer(marked):
+        out.append(marked[position : m.start()])
+        length += m.start() - position
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        span = (length, length + len(inner))
+        if m.group(1) is not None:
+            chemical = span
+        else:
+            protein = span
+        out.append(inner)
+        length += len(inner)
+        position = m.end()
+    out.append(marked[position:])
+    return "".join(out), chemical, protein
+
+
+def score_chemprot(path: Path, limit: int) -> str:
+    """Relation P/R/F1 on ChemProt dev with gold mentions (see the module docstring)."""
+    sentences: dict[str, dict] = {}
+    with path.open(encoding="utf-8") as handle:
+        for index, line in enumerate(handle):
+            if limit and index >= limit:
+                break
+            item = json.loads(line)
+            text, chemical, protein = _unmark(item["text"])
+            if chemical is None or protein is None:
+                continue
+            entry = sentences.setdefault(text, {"mentions": set(), "gold": set()})
+            entry["mentions"] |= {(*chemical, "COMPOUND"), (*protein, "PROTEIN")}
+            group = CHEMPROT_GROUPS.get(item["label"])
+            if group:
+                entry["gold"].add((chemical, protein, group))
+    grouped, pairs = Counter(), Counter()
+    for text, entry in sentences.items():
+        mentions = [Span(s, e, label, {"norm": None, "method": "lexicon", "score": 1.0}) for s, e, label in sorted(entry["mentions"])]
+        doc = read_bytes(text.encode("utf-8"), "chemprot.txt").with_layers({L.ENTITIES: mentions})
+        predicted = set()
+        for r in extract_relations(doc)[L.RELATIONS]:
+            predicted.add((tuple(r.get("subject")), tuple(r.get("object")), ACTION_GROUPS.get(r.label, r.label)))
+        gold = entry["gold"]
+        grouped["tp"] += len(predicted & gold)
+        grouped["fp"] += len(predicted - gold)
+        grouped["fn"] += len(gold - predicted)
+        p_pairs, g_pairs = {x[:2] for x in predicted}, {x[:2] for x in gold}
+        pairs["tp"] += len(p_pairs & g_pairs)
+        pairs["fp"] += len(p_pairs - g_pairs)
+        pairs["fn"] += len(g_pairs - p_pairs)
+    gp, gr, gf = prf(grouped)
+    pp, pr, pf = prf(pairs)
+    return (f"- ChemProt dev relations (gold mentions, {len(sentences)} sentences, {grouped['tp'] + grouped['fn']} gold pairs in CPR:3/4/5/6/9): "
+            f"with group P {gp:.3f} R {gr:.3f} F1 {gf:.3f}; pair only P {pp:.3f} R {pr:.3f} F1 {pf:.3f}.")
+
+
+def seed_check() -> str:
+    """The seed article's entity list: how many of the bar's (text, label) pairs the record has."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_entities import SEED, SEED_BAR  # noqa: E402 - the bar lives with its test
+
+    from pipeline import convert_file
+
+    found = {(e["text"], e["label"]) for e in convert_file(SEED)["entities"]}
+    missing = [pair for pair in SEED_BAR if pair not in found]
+    return f"- Seed entity list ({SEED.name}): {len(SEED_BAR) - len(missing)}/{len(SEED_BAR)} found" + (f"; missing {missing}" if missing else ".")
 
 
 def prf(c: Counter) -> tuple[float, float, float]:
@@ -88,9 +184,11 @@ def main() -> None:
         for label, c in counts.items():
             p, r, f = prf(c)
             lines.append(f"| {name} | {label} | {p:.3f} | {r:.3f} | {f:.3f} | {c['tp'] + c['fn']} |")
-        if norm_counts["matched"]:
-            notes.append(f"- {name}: MeSH ID correct for {norm_counts['correct']}/{norm_counts['matched']} = {norm_counts['correct'] / norm_counts['matched']:.3f} of correctly found single-ID mentions.")
+        for label, nc in sorted(norm_counts.items()):
+            notes.append(f"- {name} {label}: MeSH ID correct for {nc['correct']}/{nc['matched']} = {nc['correct'] / nc['matched']:.3f} of correctly found single-ID mentions.")
         notes.append(f"- {name}: {words} words through the whole pipeline in {seconds:.1f} s (not a benchmark; see docs/benchmarks.md).")
+    notes.append(score_chemprot(data / "chemprot" / "dev.jsonl", args.limit))
+    notes.append(seed_check())
     report = "\n".join(lines) + "\n\n" + "\n".join(notes)
     print(report)
     if args.write:

@@ -248,10 +248,46 @@ def go_pathway_ids(path: Path) -> set[str]:
 
 
 def from_doid(path: Path) -> list[Candidate]:
+    """Disease Ontology terms; a disease with a MeSH cross-reference is normalised to that MeSH ID
+    (MeSH is what BC5CDR and most indexing use), keeping the Disease Ontology's name."""
     out = []
     for row in read_tsv(path):
-        out.append(Candidate("CONDITION", "DOID", row["doid"], row["name"], row["name"], True))
-        out += [Candidate("CONDITION", "DOID", row["doid"], row["name"], s, False) for s in split_cell(row["synonyms"])]
+        mesh = mesh_xref(row.get("xrefs"))
+        db, cid = ("MESH", mesh) if mesh else ("DOID", row["doid"])
+        out.append(Candidate("CONDITION", db, cid, row["name"], row["name"], True))
+        out += [Candidate("CONDITION", db, cid, row["name"], s, False) for s in split_cell(row["synonyms"])]
+    return out
+
+
+def mesh_xref(xrefs: str | None) -> str | None:
+    """The first MeSH descriptor ID among ``MESH:D...`` cross-references, or None."""
+    for xref in split_cell(xrefs):
+        if xref.startswith("MESH:D"):
+            return xref[len("MESH:"):]
+    return None
+
+
+def prefer_mesh_compounds(candidates: list[Candidate]) -> list[Candidate]:
+    """Move ChEBI/DrugBank compounds onto the MeSH descriptor that shares one of their names.
+
+    A compound known to MeSH under any of the other source's names ("Glycopyrronium" is a
+    DrugBank synonym of MeSH "Glycopyrrolate") takes the MeSH ID and name, so every term of the
+    compound normalises to MeSH. Names shared by several MeSH descriptors are not used.
+    """
+    mesh_by_key: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    for c in candidates:
+        if c.db == "MESH" and c.label == "COMPOUND":
+            mesh_by_key.setdefault(term_key(c.term, "lower"), set()).add((c.id, c.name))
+    target: dict[tuple[str, str], tuple[str, str]] = {}
+    for c in candidates:
+        if c.label == "COMPOUND" and c.db in ("CHEBI", "DRUGBANK") and (c.db, c.id) not in target:
+            found = mesh_by_key.get(term_key(c.term, "lower"))
+            if found and len(found) == 1:
+                target[(c.db, c.id)] = next(iter(found))
+    out = []
+    for c in candidates:
+        moved = target.get((c.db, c.id)) if c.label == "COMPOUND" else None
+        out.append(Candidate(c.label, "MESH", moved[0], moved[1], c.term, False) if moved else c)
     return out
 
 
@@ -424,7 +460,7 @@ def build() -> tuple[bytes, str]:
         candidates += found
         source_rows.append((name, path.relative_to(DATA).as_posix(), sha256(path), len(found)))
     source_rows.append(("English word list (lower-case news words)", NEWS.relative_to(DATA).as_posix(), sha256(NEWS), 0))
-    return render(select_entries(candidates, english_words()), source_rows)
+    return render(select_entries(prefer_mesh_compounds(candidates), english_words()), source_rows)
 
 
 def main() -> None:

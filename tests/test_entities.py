@@ -106,7 +106,8 @@ def test_entities_short_form_keeps_lexicon_hit_when_long_form_is_no_entity():
     out = extract_entities(_doc(text))
     assert [a.text_in(text) for a in out[L.ABBREVIATIONS]] == ["mTOR"]
     [mtor] = [s for s in out[L.ENTITIES] if s.text_in(text) == "mTOR"]
-    assert (mtor.label, mtor.get("method")) == ("PROTEIN", "lexicon")
+    assert mtor.label == "PROTEIN"
+    assert mtor.get("method") in ("lexicon", "model")  # not "abbreviation": the long form is no entity
 
 
 @pytest.mark.parametrize(
@@ -145,6 +146,24 @@ def test_entities_case_rules_reject_words(sentence, word):
 def test_entities_common_words_are_not_entities(word):
     for text in (f"{word} was mentioned here.", f"The {word.lower()} was mentioned here."):
         assert _entities(text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, trap",
+    [
+        ("The FDA approved esketamine nasal spray in 2019.", "FDA"),
+        ("Depression severity on the MADRS fell within a day.", "MADRS"),
+        ("We searched PubMed for trials of ketamine.", "PubMed"),
+        ("The trial was published in Nature last year.", "Nature"),
+        ("Cite the DOI of the psilocybin trial, not its title.", "DOI"),
+        ("Mindwave Therapy opened a ketamine clinic in Canada.", "Mindwave Therapy"),
+        ("Mindwave Therapy opened a ketamine clinic in Canada.", "Canada"),
+        ("The NIH funded the MDMA study.", "NIH"),
+    ],
+)
+def test_entities_traps_are_never_entities(sentence, trap):
+    found = _labelled(sentence)
+    assert not any(trap in mention or mention in trap.split() for mention in found), found
 
 
 def test_entities_skip_journal_url_and_doi_spans():

@@ -61,3 +61,32 @@ def test_lexicon_build_drops_common_words(word):
 def test_lexicon_build_keeps_core_terms_with_ids(term, mode, db):
     concept = load_lexicon().lookup(term, mode)
     assert concept is not None and concept.db == db and concept.id
+
+
+def test_lexicon_build_prefers_mesh_for_compounds_named_in_two_sources():
+    build = _build_module()
+    C = build.Candidate
+    candidates = [
+        C("COMPOUND", "MESH", "D006024", "Glycopyrrolate", "Glycopyrrolate", True),
+        C("COMPOUND", "DRUGBANK", "DB00986", "Glycopyrronium", "Glycopyrronium", True),
+        C("COMPOUND", "DRUGBANK", "DB00986", "Glycopyrronium", "Glycopyrrolate", False),
+        C("COMPOUND", "CHEBI", "CHEBI:1", "lonely", "lonely", True),
+    ]
+    moved = build.prefer_mesh_compounds(candidates)
+    assert {(c.db, c.id, c.term) for c in moved if c.term == "Glycopyrronium"} == {("MESH", "D006024", "Glycopyrronium")}
+    assert ("CHEBI", "CHEBI:1") in {(c.db, c.id) for c in moved}
+
+
+@pytest.mark.parametrize(
+    "xrefs, expected",
+    [("MESH:D004194|NCI:C2991", "D004194"), ("NCI:C2991|MESH:D006333", "D006333"), ("NCI:C1", None), ("", None), (None, None)],
+)
+def test_lexicon_build_reads_mesh_cross_references(xrefs, expected):
+    assert _build_module().mesh_xref(xrefs) == expected
+
+
+@pytest.mark.parametrize("term, mesh_id", [("congestive heart failure", "D006333"), ("alcohol", "D000431"), ("VPA", "D014635")])
+def test_lexicon_normalises_to_mesh_through_other_sources(term, mesh_id):
+    lexicon = load_lexicon()
+    concept = lexicon.lookup(term, "lower") or lexicon.lookup(term, "symbol")
+    assert concept is not None and (concept.db, concept.id) == ("MESH", mesh_id)

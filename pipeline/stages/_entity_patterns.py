@@ -103,3 +103,17 @@ TRIGGER_RE = re.compile(
 
 #: Patterns whose entity is only the first token of the match.
 FIRST_TOKEN_ONLY = frozenset({"PROTEIN_ligand_named_receptor"})
+
+#: Words a statistical model may tag (capitalised acronyms look like genes) that never name an
+#: entity in our records: agencies, rating scales, databases, journals, identifiers, places,
+#: statistics, and nucleic acids as a class (not compounds in BC5CDR or in our records).
+#: Compared lower-cased with the whole mention.
+NOT_ENTITIES = frozenset(
+    """fda ema nih nimh who cdc mhra nice usa us uk eu canada
+    madrs hamd ham-d hdrs hrsd bdi bdi-ii panss cgi cgi-s cgi-i ymrs gad-7 phq-9 qids caps caps-5 pcl-5
+    mmse moca bprs sans saps ybocs y-bocs stai hads
+    pubmed medline embase scopus cochrane nature science cell lancet jama bmj plos
+    doi pmid pmcid isbn issn url html pdf
+    rct ci sd sem se iqr or rr hr anova auc roc
+    dna rna mrna mrnas mtdna cdna""".split()
+)

@@ -1,0 +1,94 @@
+"""Tests for the statistical NER models: the tokenizer, loading, a clear error when missing, mentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import layers as L
+from pipeline.errors import ModelMissingError
+from pipeline.readers import read_bytes
+from pipeline.stages import _ner_model as M
+from pipeline.stages.entities import extract_entities
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    import spacy
+
+    return spacy.blank("en").vocab
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("5-HT2A receptors", ["5", "-", "HT2A", "receptors"]),
+        ("[3H]-naloxone binding", ["[", "3H", "]", "-", "naloxone", "binding"]),
+        ("Ca(2+) influx.", ["Ca", "(", "2", "+", ")", "influx", "."]),
+    ],
+)
+def test_fine_tokenizer_splits_punctuation(vocab, text, words):
+    assert [t.text for t in M.FineTokenizer(vocab)(text)] == words
+
+
+@pytest.mark.parametrize("text", ["  leading and  double  spaces ", "line\n\nbreaks\tand tabs", "", "   "])
+def test_fine_tokenizer_keeps_every_character(vocab, text):
+    assert M.FineTokenizer(vocab)(text).text == text
+
+
+def test_missing_model_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(M, "MODELS_DIR", tmp_path)
+    M.load_models.cache_clear()
+    try:
+        with pytest.raises(ModelMissingError) as caught:
+            M.load_models()
+        assert caught.value.code == "P903"
+        assert "make models" in str(caught.value)
+    finally:
+        monkeypatch.undo()
+        M.load_models.cache_clear()
+
+
+def test_committed_models_load_and_find_mentions():
+    text = "Naloxone reversed the hypotension caused by clonidine in patients with BRCA1 mutations."
+    found = {(text[m.start : m.end], m.label) for m in M.find_mentions(text)}
+    assert ("clonidine", "COMPOUND") in found
+    assert ("hypotension", "CONDITION") in found
+    assert any("BRCA1" in mention and label == "PROTEIN" for mention, label in found)
+
+
+def test_chunks_cover_the_text_exactly():
+    text = ("Ketamine was given. " * 3000) + "\n" + ("Psilocybin too. " * 10)
+    pieces = list(M._chunks(text))
+    assert "".join(chunk for _, chunk in pieces) == text
+    assert all(text[offset : offset + len(chunk)] == chunk for offset, chunk in pieces)
+    assert len(pieces) > 1
+
+
+def test_model_mentions_carry_lexicon_ids_and_method():
+    text = "Clonidine lowered blood pressure in hypertensive rats."
+    doc = read_bytes(text.encode("utf-8"), "x.txt")
+    spans = {s.text_in(text): s for s in extract_entities(doc)[L.ENTITIES]}
+    clonidine = spans["Clonidine"]
+    assert clonidine.label == "COMPOUND"
+    assert clonidine.get("method") == "model"
+    assert clonidine.get("norm")["db"] == "MESH"
+
+
+def test_longer_lexicon_hit_replaces_the_model_mentions_it_contains():
+    from pipeline.stages.entities import Candidate, _longer_lexicon_hits_win
+
+    model = [M.ModelSpan(0, 7, "COMPOUND", "ner_cdr"), M.ModelSpan(20, 30, "CONDITION", "ner_cdr")]
+    longer = Candidate(0, 17, "COMPOUND", None, "lexicon", 0.9)  # "lithium carbonate" over "lithium"
+    shorter = Candidate(20, 25, "CONDITION", None, "lexicon", 0.9)  # inside a longer model mention
+    kept, winners = _longer_lexicon_hits_win(model, [longer, shorter])
+    assert winners == [longer]
+    assert kept == [model[1]]
+
+
+def test_trap_rule_drops_a_piece_cut_from_a_number_hyphen_name():
+    from pipeline.stages.entities import _is_trap
+
+    text = "5-HT levels and FDA approval of HT in Hormone therapy"
+    assert _is_trap(text, 2, 4)  # "HT" of "5-HT"
+    assert _is_trap(text, text.index("FDA"), text.index("FDA") + 3)
+    assert not _is_trap(text, text.index("HT in"), text.index("HT in") + 2)
