@@ -57,15 +57,16 @@ METHOD_RANK = {"abbreviation": 0, "pattern": 1, "model": 2, "lexicon": 3}
 MODEL_LABELS = frozenset({"COMPOUND", "CONDITION", "PROTEIN"})
 LABEL_RANK = {label: i for i, label in enumerate(("PATHWAY", "PROTEIN", "PROCESS", "ANATOMY", "CONDITION", "COMPOUND"))}
 #: Confidence by how a mention was found: a case-insensitive or symbol hit is less certain.
-SCORES = {"lower": 0.9, "exact": 0.9, "symbol": 0.8, "pattern": 0.75, "model": 0.85, "model+lexicon": 0.95}
+SCORES = {"lower": 0.9, "exact": 0.9, "symbol": 0.8, "pattern": 0.75, "model": 0.85, "model+lexicon": 0.95, "model-no-id": 0.6}
 #: Lexicon hits of model labels that no model mention confirms score lower; the labels listed
 #: here keep them (measured on the dev splits: see docs/entities.md).
 UNCONFIRMED_SCORE = 0.6
 KEEP_UNCONFIRMED = frozenset({"COMPOUND", "CONDITION", "PROTEIN"})
 
 #: Metadata fields and citation evidence fields whose text is never an entity mention.
-SKIP_METADATA = frozenset({"journal", "publisher", "url", "doi", "pmid", "pmcid"})
-SKIP_EVIDENCE = frozenset({"journal", "publisher", "url", "doi", "pmid", "pmcid"})
+#: Author names too: "Duman RS" is a person, and "RS" is not a condition.
+SKIP_METADATA = frozenset({"journal", "publisher", "url", "doi", "pmid", "pmcid", "author"})
+SKIP_EVIDENCE = frozenset({"journal", "publisher", "url", "doi", "pmid", "pmcid", "author", "authors"})
 _URL_RE = re.compile(r"\bhttps?://\S+|\bwww\.\S+|\b10\.\d{4,9}/\S+")
 
 
@@ -151,7 +152,10 @@ def _merge_model(lexicon: Lexicon, text: str, lexicon_hits: list[Candidate], blo
         m = _relabel_by_lexicon(m, text, by_span)
         same = by_span.get((m.start, m.end, m.label))
         norm = same.norm if same else _lookup_norm(lexicon, text[m.start : m.end], m.label)
-        out.append(Candidate(m.start, m.end, m.label, norm, "model", SCORES["model+lexicon" if same else "model"]))
+        # a model mention no vocabulary knows is the least certain kind ("cornerstone" as a compound):
+        # it stays, for new drug names are exactly that, but with a score that flags it for review
+        score = SCORES["model+lexicon" if same else "model" if norm is not None else "model-no-id"]
+        out.append(Candidate(m.start, m.end, m.label, norm, "model", score))
     for c in lexicon_hits:
         if c.label not in MODEL_LABELS:
             out.append(c)
