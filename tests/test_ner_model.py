@@ -92,3 +92,25 @@ def test_trap_rule_drops_a_piece_cut_from_a_number_hyphen_name():
     assert _is_trap(text, 2, 4)  # "HT" of "5-HT"
     assert _is_trap(text, text.index("FDA"), text.index("FDA") + 3)
     assert not _is_trap(text, text.index("HT in"), text.index("HT in") + 2)
+
+
+def test_fine_words_and_spaces_rebuild_the_text():
+    text = "  Ketamine (NMDA)  and\n\n5-HT2A\tagonists. "
+    words, spaces = M.fine_words_and_spaces(text)
+    assert "".join(w + (" " if s else "") for w, s in zip(words, spaces)) == text
+    assert "Ketamine" in words and "HT2A" in words
+
+
+def test_batched_mentions_equal_each_model_run_on_each_chunk_alone():
+    text = ("Clonidine caused hypotension in rats with BRCA1 mutations.\n\n" * 40) + "Lithium toxicity. " * 1200
+    pieces = list(M._chunks(text))
+    assert len(pieces) > 1
+    expected = sorted(
+        (offset + e.start_char, offset + e.end_char, e.label_, name)
+        for nlp, name in zip(M.load_models(), M.MODEL_NAMES)
+        for offset, chunk in pieces
+        for e in nlp(chunk).ents
+    )
+    assert [(m.start, m.end, m.label, m.model) for m in M.find_mentions(text)] == expected
+    assert expected
+

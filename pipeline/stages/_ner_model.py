@@ -16,6 +16,9 @@ on its own ("5-HT2A" -> ``5 - HT2A``, "[3H]-naloxone" -> ``[ 3H ] - naloxone``).
 corpora start and end at such boundaries far more often than at spaCy's English tokens, and the
 pre-tokenised IOB corpora come out unchanged. The tokenizer is registered with spaCy so the
 committed model directories name it in their ``config.cfg``.
+
+Speed: the text is tokenised once for both models (they share the tokenizer and the
+``en`` lexical attributes), which gives the same tokens as tokenising it for each.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 #: Texts are run in chunks of about this many characters, cut at line ends or sentence ends, so
 #: memory stays bounded on long documents.
 CHUNK_CHARS = 20_000
+#: Chunks run through a model together, this many at a time.
+PIPE_BATCH = 8
 
 
 class FineTokenizer:
@@ -48,15 +53,8 @@ class FineTokenizer:
     def __call__(self, text: str) -> Any:
         from spacy.tokens import Doc
 
-        words, spaces = [], []
-        matches = list(_TOKEN_RE.finditer(text))
-        for m in matches:
-            words.append(m.group())
-            spaces.append(m.end() < len(text) and text[m.end()].isspace())
-        doc = Doc(self.vocab, words=words, spaces=spaces)
-        if doc.text != text:  # leading or repeated whitespace: rebuild with offsets kept
-            return _doc_keeping_offsets(self.vocab, text, matches)
-        return doc
+        words, spaces = fine_words_and_spaces(text)
+        return Doc(self.vocab, words=words, spaces=spaces)
 
     # spaCy serialises the tokenizer with the model; there is nothing to keep but the pattern.
     def to_disk(self, path, **_kwargs) -> None:
@@ -74,31 +72,35 @@ class FineTokenizer:
         return self
 
 
-def _doc_keeping_offsets(vocab: Any, text: str, matches: list) -> Any:
-    """A Doc whose text equals ``text``: extra whitespace becomes whitespace tokens, as spaCy does."""
-    from spacy.tokens import Doc
+def fine_words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
+    """The fine tokens of ``text`` and whether one space follows each, so the Doc's text equals ``text``.
 
-    words, spaces = [], []
+    A single space after a token becomes its trailing space; any other whitespace becomes a
+    whitespace token of its own, as spaCy does. One pass, no Doc: the words are shared by both
+    models, so the text is tokenised once.
+    """
+    words: list[str] = []
+    spaces: list[bool] = []
     position = 0
-    for m in matches:
-        gap = text[position : m.start()]
-        if gap:
-            if words and gap[0] == " " and not spaces[-1]:
-                spaces[-1], gap = True, gap[1:]
-            if gap:
-                words.append(gap)
-                spaces.append(False)
+    for m in _TOKEN_RE.finditer(text):
+        start = m.start()
+        if start != position:
+            _add_gap(words, spaces, text[position:start])
         words.append(m.group())
         spaces.append(False)
         position = m.end()
-    tail = text[position:]
-    if tail:
-        if words and tail[0] == " ":
-            spaces[-1], tail = True, tail[1:]
-        if tail:
-            words.append(tail)
-            spaces.append(False)
-    return Doc(vocab, words=words, spaces=spaces)
+    if position < len(text):
+        _add_gap(words, spaces, text[position:])
+    return words, spaces
+
+
+def _add_gap(words: list[str], spaces: list[bool], gap: str) -> None:
+    """Whitespace between tokens: a leading space joins the previous token, the rest is a token."""
+    if words and gap[0] == " " and not spaces[-1]:
+        spaces[-1], gap = True, gap[1:]
+    if gap:
+        words.append(gap)
+        spaces.append(False)
 
 
 def _register_tokenizer() -> None:
@@ -132,11 +134,19 @@ def load_models() -> tuple[Any, ...]:
 
 
 def find_mentions(text: str) -> list[ModelSpan]:
-    """Every mention the models find in ``text``, in text order (models may overlap each other)."""
+    """Every mention the models find in ``text``, in text order (models may overlap each other).
+
+    Each chunk is tokenised once for both models (they share the tokenizer), and the chunks go
+    through each model as one batch.
+    """
+    from spacy.tokens import Doc
+
+    pieces = list(_chunks(text))
+    tokens = [fine_words_and_spaces(chunk) for _, chunk in pieces]
     out: list[ModelSpan] = []
     for nlp, name in zip(load_models(), MODEL_NAMES):
-        for offset, chunk in _chunks(text):
-            doc = nlp(chunk)
+        docs = (Doc(nlp.vocab, words=words, spaces=spaces) for words, spaces in tokens)
+        for (offset, _chunk), doc in zip(pieces, nlp.pipe(docs, batch_size=PIPE_BATCH)):
             out += [ModelSpan(offset + e.start_char, offset + e.end_char, e.label_, name) for e in doc.ents]
     return sorted(out, key=lambda s: (s.start, s.end, s.label, s.model))
 
