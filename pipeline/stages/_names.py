@@ -19,6 +19,9 @@ from typing import Iterator
 _PARTICLES = frozenset(
     "van von de der den del della degli di da das dos du des la le ter ten bin ibn al el st st. saint".split()
 )
+#: Public name for the particle set, so every name parser in the package agrees on it.
+NAME_PARTICLES = _PARTICLES
+
 # Case matters: "JR" after a family name is two initials, "Jr" is a suffix.
 _SUFFIX = re.compile(r"^(?:Jr\.?|Sr\.?|II|III|IV|2nd|3rd|\d(?:st|nd|rd|th))$")
 # Vancouver writes a suffix glued to the initials: "Miller ER3rd", "Breder CMJr".

@@ -78,7 +78,7 @@ from typing import Iterable, Iterator
 
 from ..document import Document, Span
 from .. import layers as L
-from ._names import split_name
+from ._names import NAME_PARTICLES, split_name
 from ._dates import find_date_matches
 
 # --------------------------------------------------------------------------------------------
@@ -588,7 +588,7 @@ def _is_degree(token: str) -> bool:
     return not (len(bare) <= 3 and bare[:1].isupper() and bare[1:].islower() and "." not in token)
 
 
-_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "dos", "das", "le", "la", "bin", "ibn", "al", "ter", "ten"})
+_PARTICLES = NAME_PARTICLES  # one list of name particles, shared with the citations
 _MARKERS = re.compile(r"(?P<marks>\((?:[0-9]{1,2}|[a-z])(?:,\s?(?:[0-9]{1,2}|[a-z]))*\)|(?:[0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶#]+(?:,(?=[0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶]))?)+)$")
 # Words that make a byline part a job title ("By Daniel Okoro, Health Reporter"), not a name.
 _ROLE_WORDS = frozenset({
