@@ -33,8 +33,9 @@ lexicon: setup  ## rebuild the packaged starter lexicon from ../shared/data/lexi
 models: setup  ## retrain the NER models in pipeline/data/models from ../shared/data/ner (slow; CI never runs it)
 	nice $(BIN)/python scripts/train_ner.py
 
-schema: setup  ## publish the packaged record schema into schemas/
+schema: setup  ## publish the packaged record and decisions schemas into schemas/
 	$(BIN)/pipeline schema > schemas/record.v1.schema.json
+	$(BIN)/pipeline schema decisions > schemas/decisions.v1.schema.json
 
 readme: setup  ## refresh README.md's CLI reference and seed excerpt (from --help and outputs/)
 	$(BIN)/python scripts/update_readme.py

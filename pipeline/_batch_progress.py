@@ -75,6 +75,8 @@ class BatchReporter:
             f"converted {len(result.written) + len(result.unchanged)}, skipped {len(result.skipped)} (up to date), "
             f"failed {len(result.failures)} in {result.seconds:.1f} s ({rate:.1f} docs/s, {words:,.0f} words/s)\n"
         )
+        for problem in getattr(result, "review_problems", ()):
+            self.err.write(f"warning: {problem}\n")
 
     def dry_run(self, result) -> None:
         for path, action in result.planned:

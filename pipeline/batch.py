@@ -37,6 +37,7 @@ from .readers import SUPPORTED_EXTENSIONS
 ERRORS_FILE = "errors.jsonl"
 RECORDS_FILE = "records.jsonl"
 REVIEW_SUFFIX = ".review.json"
+REVIEWED_SUFFIX = ".reviewed.json"
 SHARDS_FOLDER = ".shards"  # hidden: `pipeline validate` does not take shard reports for records
 OUTPUT_FORMATS = ("json", "jsonl")
 EXECUTORS = ("local", "dask")
@@ -78,6 +79,7 @@ class BatchResult:
     planned: list[tuple[str, str]] = field(default_factory=list)  # (input, "convert" | "skip"), dry runs
     seconds: float = 0.0
     words: int = 0  # words in the records converted in this run
+    review_problems: list[str] = field(default_factory=list)  # reviewed records that could not be rebuilt
 
     @property
     def converted(self) -> int:
@@ -131,14 +133,15 @@ def _output_name(rel: str, taken: set[str]) -> str:
     """``foo.json`` for ``foo.txt``, unless that name is taken or belongs to an editor.
 
     foo.md beside foo.txt keeps its extension to tell them apart (``foo.md.json``); an input named
-    ``foo.review.md`` must not become ``foo.review.json``, which is an editor's decisions file.
+    ``foo.review.md`` must not become ``foo.review.json``, which is an editor's decisions file (nor
+    ``foo.reviewed.md`` the reviewed record ``foo.reviewed.json``).
     """
     base = str(Path(rel).with_suffix(""))
     candidates = [f"{base}.json", f"{rel}.json"]
     counter = 2
     while True:
         for name in candidates:
-            if name not in taken and not name.endswith(REVIEW_SUFFIX):
+            if name not in taken and not name.endswith((REVIEW_SUFFIX, REVIEWED_SUFFIX)):
                 return name
         candidates, counter = [f"{base}.{counter}.json"], counter + 1
 
@@ -290,12 +293,35 @@ def convert_batch(
             result.words += outcome.words
             report.status(outcome.index, status, status)
             writer.flush_manifest_now_and_then()
+        if options.output_format == "json":
+            result.review_problems = _refresh_reviewed_records(out_dir, [plan.jobs[i] for i in (*plan.to_convert, *plan.skipped)])
     finally:  # also on Ctrl-C: what finished is recorded, so the same command resumes
         outcomes.close()  # stops the workers
         writer.finish(report.failures_in_order())
         report.fill(result)
         result.seconds = time.monotonic() - started
     return result
+
+
+def _refresh_reviewed_records(out_dir: Path, jobs: list[_Job]) -> list[str]:
+    """Rebuild ``<name>.reviewed.json`` (draft + decisions) for every record an editor has decisions on.
+
+    Runs after every convert, so the reviewed records follow both re-extraction and new decisions.
+    The decisions files themselves are only read. A problem here (say, a decisions file an editor
+    broke by hand) is reported and leaves that reviewed record as it was; it never fails the batch.
+    """
+    from .review import decisions_path, write_reviewed
+
+    problems = []
+    for job in sorted(jobs, key=lambda j: j.output_name):
+        record_path = out_dir / job.output_name
+        if not record_path.is_file() or not (decisions_path(record_path).exists() or record_path.with_name(record_path.name[:-5] + REVIEWED_SUFFIX).exists()):
+            continue
+        try:
+            write_reviewed(record_path)
+        except (PipelineError, OSError) as exc:
+            problems.append(f"{job.output_name}: reviewed record not rebuilt: {exc}")
+    return problems
 
 
 def _check_options(options: BatchOptions) -> None:

@@ -115,8 +115,14 @@ def merge_manifests(output_dir: str) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the record JSON Schema (Draft 2020-12) to standard output."""
+@click.argument("name", type=click.Choice(["record", "decisions"]), default="record")
+def schema(name: str) -> None:
+    """Print a JSON Schema (Draft 2020-12): the record's (default) or an editor's decisions file's."""
+    if name == "decisions":
+        from .review import decisions_schema_text
+
+        click.echo(decisions_schema_text(), nl=False)
+        return
     from .record.schema import packaged_schema_text
 
     click.echo(packaged_schema_text(), nl=False)

@@ -164,3 +164,21 @@ class InvalidRecordError(DefectError):
     def __init__(self, message: str, *, path: str | None = None, problems: list[str] | None = None) -> None:
         super().__init__(message, path=path)
         self.problems = list(problems or [])
+
+
+class DecisionsError(InputError):
+    """A decisions file (``<name>.review.json``) is not valid JSON or breaks the decisions schema."""
+
+    code = "P140"
+
+
+class ReviewConflictError(UsageError):
+    """A save was refused because the draft or its decisions changed since the editor loaded them."""
+
+    code = "P210"
+
+
+class ApprovalRefusedError(UsageError):
+    """A record cannot be approved while items are pending or decisions are in conflict."""
+
+    code = "P211"

@@ -24,8 +24,9 @@ Decisions (also in ``pipeline validate --help`` and the README):
   validation failures by their kind, but unlike it we keep "broken schema" (2) apart from
   "broken data" (1).
 * Folder discovery takes ``*.json`` and ``*.jsonl`` and skips hidden files and folders and the
-  files that are not records: ``*.review.json`` (an editor's decisions, with their own schema),
-  ``errors.jsonl`` and ``manifest.jsonl`` (batch reports). A file named explicitly is always
+  batch reports ``errors.jsonl`` and ``manifest.jsonl``. An editor's decisions file
+  (``*.review.json``) is checked against the decisions schema; a reviewed record
+  (``*.reviewed.json``) is a record like any other. A file named explicitly is always
   checked: the skip list is for discovery only (as with linters' excludes).
 * Blank lines in JSON Lines files are ignored; line numbers are 1-based physical lines.
 * Pointers: the JSON format carries the exact RFC 6901 pointer (``""`` for the whole record);
@@ -194,7 +195,6 @@ def _looks_like_record_file(name: str) -> bool:
     return (
         not name.startswith(".")
         and lower.endswith(RECORD_SUFFIXES)
-        and not lower.endswith(REVIEW_SUFFIX)
         and lower not in NOT_RECORD_NAMES
     )
 
@@ -271,7 +271,14 @@ def _reject_constant(name: str) -> Any:
 
 
 def check_record(loaded: LoadedRecord, schema_path: str | None = None) -> list[Problem]:
-    """Schema problems, then integrity problems not already reported at the same pointer."""
+    """Schema problems, then integrity problems not already reported at the same pointer.
+
+    An editor's decisions file (``*.review.json``) is checked against the decisions schema instead.
+    """
+    if loaded.file.lower().endswith(REVIEW_SUFFIX):
+        from .review import decisions_errors
+
+        return [Problem(loaded.file, loaded.line, pointer, message, SCHEMA) for pointer, message in decisions_errors(loaded.value)]
     from_schema = schema_errors(loaded.value, schema_path)
     from_integrity = integrity_errors(loaded.value)
     schema_pointers = {pointer for pointer, _ in from_schema}

@@ -134,7 +134,9 @@ def test_record_assemble_summary_items_get_sections() -> None:
     sentence = TEXT.index("LSD may follow.")
     record = assemble_record(_doc().with_layers({SECTIONS: _sections(), SUMMARY: [Span(sentence, sentence + 15, "key_point")]}))
     outlook = _find(record["sections"], heading="Outlook")
-    assert record["summary"]["key_points"] == [{"text": "LSD may follow.", "start": sentence, "end": sentence + 15, "section": outlook["id"]}]
+    [item] = record["summary"]["key_points"]
+    assert re.fullmatch(r"sum-[0-9a-f]{10}", item.pop("id"))
+    assert item == {"text": "LSD may follow.", "start": sentence, "end": sentence + 15, "section": outlook["id"]}
 
 
 def test_record_assemble_ids_are_stable_across_runs() -> None:
@@ -164,10 +166,13 @@ def test_record_assemble_ids_do_not_depend_on_list_position() -> None:
     assert _find(alone["sections"], heading="Outlook")["id"] == _find(more["sections"], heading="Outlook")["id"]
 
 
-def test_record_assemble_ids_follow_content() -> None:
+def test_record_assemble_ids_follow_span_and_text_not_label() -> None:
+    """A relabelled span keeps its ID, so an editor's decision on it meets the change as a conflict."""
     base = assemble_record(_doc().with_layers({ENTITIES: [_entity(TEXT, "LSD", "COMPOUND")]}))
     relabelled = assemble_record(_doc().with_layers({ENTITIES: [_entity(TEXT, "LSD", "CONDITION")]}))
-    assert base["entities"][0]["id"] != relabelled["entities"][0]["id"]
+    moved = assemble_record(_doc().with_layers({ENTITIES: [_entity(TEXT, "LSD may", "COMPOUND")]}))
+    assert base["entities"][0]["id"] == relabelled["entities"][0]["id"]
+    assert base["entities"][0]["id"] != moved["entities"][0]["id"]
 
 
 def test_record_assemble_same_content_twice_gets_distinct_ids() -> None:

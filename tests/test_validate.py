@@ -324,8 +324,8 @@ def test_validate_folder_recurses_and_skips_non_records(tmp_path, base_record):
     (tmp_path / "a.json").write_text(good, encoding="utf-8")
     (tmp_path / "b" / "deep" / "c.json").write_text(dumps_record(broken_record), encoding="utf-8")
     (tmp_path / "b" / "lines.jsonl").write_text(dumps_record(base_record, indent=None) * 2, encoding="utf-8")
-    # not records: decisions, batch reports, hidden files, other extensions
-    for skipped in ("a.review.json", *NOT_RECORD_NAMES, ".draft.json", "notes.txt"):
+    # not records: batch reports, hidden files, other extensions (decisions files have their own schema: tests/test_review_core.py)
+    for skipped in (*NOT_RECORD_NAMES, ".draft.json", "notes.txt"):
         (tmp_path / skipped).write_text("{not a record\n", encoding="utf-8")
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "x.json").write_text("{}", encoding="utf-8")

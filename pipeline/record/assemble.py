@@ -19,9 +19,16 @@ from .. import layers as L
 from .integrity import integrity_errors
 from .schema import schema_errors
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 _ARTICLE_SCALARS = ("title", "published", "journal", "publisher", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
+
+
+def content_id(prefix: str, *parts: Any, salt: int = 0) -> str:
+    """The ID ``prefix-<10 hex>`` of an item made of ``parts``; the review tools derive added items' IDs with it."""
+    basis = "\x1f".join(str(p) for p in parts)
+    digest = hashlib.sha1(f"{basis}\x1e{salt}".encode() if salt else basis.encode()).hexdigest()[:10]
+    return f"{prefix}-{digest}"
 
 
 class _IdMaker:
@@ -31,11 +38,9 @@ class _IdMaker:
         self._used: set[str] = set()
 
     def __call__(self, prefix: str, *parts: Any) -> str:
-        basis = "\x1f".join(str(p) for p in parts)
         salt = 0
         while True:
-            digest = hashlib.sha1(f"{basis}\x1e{salt}".encode() if salt else basis.encode()).hexdigest()[:10]
-            candidate = f"{prefix}-{digest}"
+            candidate = content_id(prefix, *parts, salt=salt)
             if candidate not in self._used:
                 self._used.add(candidate)
                 return candidate
@@ -65,7 +70,7 @@ def assemble_record(doc: Document) -> dict:
         "entities": entities,
         "abbreviations": _abbreviations(doc, make_id),
         "relations": _relations(doc, make_id, entity_ids),
-        "summary": _summary(doc, section_locator),
+        "summary": _summary(doc, make_id, section_locator),
         "warnings": _warnings(doc),
         "review": {"status": "draft"},
     }
@@ -208,7 +213,9 @@ def _entities(doc: Document, make_id: _IdMaker, locate: _SectionLocator) -> tupl
     out, ids = [], {}
     for span in doc.layer(L.ENTITIES):
         a = span.attrs
-        eid = make_id("ent", span.label, span.start, span.end, span.text_in(doc.text))
+        # The label is deliberately not part of the ID: when a later extractor relabels a span, an
+        # editor's decision on it must meet the changed value (a visible conflict), not vanish.
+        eid = make_id("ent", span.start, span.end, span.text_in(doc.text))
         ids[(span.start, span.end)] = eid
         norm = a.get("norm")
         out.append(
@@ -272,11 +279,18 @@ def _relations(doc: Document, make_id: _IdMaker, entity_ids: dict[tuple[int, int
     return out
 
 
-def _summary(doc: Document, locate: _SectionLocator) -> dict:
+def _summary(doc: Document, make_id: _IdMaker, locate: _SectionLocator) -> dict:
     buckets: dict[str, list[dict]] = {"key_point": [], "limitation": [], "digest": []}
     for span in doc.layer(L.SUMMARY):
+        text = span.text_in(doc.text)
         buckets[span.label].append(
-            {"text": span.text_in(doc.text), "start": span.start, "end": span.end, "section": locate(span.start)}
+            {
+                "id": make_id("sum", span.label, span.start, span.end, text),
+                "text": text,
+                "start": span.start,
+                "end": span.end,
+                "section": locate(span.start),
+            }
         )
     return {"key_points": buckets["key_point"], "limitations": buckets["limitation"], "digest": buckets["digest"]}
 
