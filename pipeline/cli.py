@@ -136,8 +136,9 @@ def validate(paths: tuple[str, ...], output_format: str, schema_path: str | None
     """Check records (.json, .jsonl, or folders of them) against the schema and their own integrity.
 
     Prints one line per error, FILE[:LINE]: /json/pointer: message, then a summary. Folders are
-    searched recursively for *.json and *.jsonl, skipping hidden files, *.review.json, errors.jsonl
-    and manifest.jsonl; files named explicitly are always checked.
+    searched recursively for *.json and *.jsonl, skipping hidden files, errors.jsonl and
+    manifest.jsonl; files named explicitly are always checked. Editors' decisions files
+    (*.review.json) are checked against the decisions schema (`pipeline schema decisions`).
 
     \b
     Exit codes:
