@@ -301,7 +301,7 @@ def test_every_decision_survives_an_extractor_change(outdir: Path, tmp_path: Pat
             if unchanged:
                 assert target_value(reviewed, kind, target_id) is None, decision
         else:
-            assert (decision["id"] in applied) != (decision["id"] in conflicted), decision
+            assert (decision["id"] in applied) != (decision["id"] in conflicted), (decision, [c for c in reviewed["review"]["conflicts"] if c["decision"] == decision["id"]])
     # and the conflicts are the right ones: moved or removed targets vanished, relabelled ones changed
     reasons = {c["reason"] for c in reviewed["review"]["conflicts"]}
     assert {"vanished", "changed"} <= reasons
@@ -394,3 +394,13 @@ def test_outputs_folder_copy_reviews_cleanly(tmp_path: Path, repo_root: Path):
         shutil.copy(golden, tmp_path / golden.name)
     for path in sorted(tmp_path.glob("*.json")):
         assert approve(path, by="ci", accept_pending=True)["reviewed"]["review"]["status"] == "approved"
+
+
+def test_rejecting_an_article_field_clears_it(outdir: Path):
+    path = outdir / "article.json"
+    draft = load_draft(path)
+    assert draft["article"]["authors"], "the byline names two authors"
+    reviewed = _save(path, [_decide(draft, "reject", "article", "article.authors"), _decide(draft, "reject", "article", "article.title")])["reviewed"]
+    assert reviewed["article"]["authors"] == [] and reviewed["article"]["title"] is None
+    assert reviewed["review"]["article"]["title"]["decision"] == "rejected"
+    assert reviewed["review"]["counts"]["rejected"] == 2

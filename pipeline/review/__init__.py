@@ -32,10 +32,10 @@ from ._files import (
     utc_now,
     write_reviewed,
 )
-from ._targets import ALL_KINDS, EDITABLE_KEYS, target_value
+from ._targets import ALL_KINDS, EDITABLE_KEYS, all_targets, target_value
 
 __all__ = [
-    "ALL_KINDS", "DECISIONS_VERSION", "EDITABLE_KEYS", "LOW_CONFIDENCE", "approve", "build_reviewed",
+    "ALL_KINDS", "DECISIONS_VERSION", "all_targets", "EDITABLE_KEYS", "LOW_CONFIDENCE", "approve", "build_reviewed",
     "check_decisions", "decisions_errors", "decisions_path", "decisions_schema_text", "default_editor",
     "empty_decisions", "format_change", "is_draft_record_path", "list_drafts", "load_decisions", "load_draft",
     "new_decision", "review_changes", "review_etag", "reviewed_path", "save_decisions", "scan", "target_value",

@@ -115,6 +115,7 @@ class _Review:
         self.removed: dict[str, set[str]] = {kind: set() for kind in (*ITEM_LISTS, "summary")}
         # parents as extracted, so items of a rejected nested section climb past every rejected level
         self.section_parents = {s["id"]: s.get("parent") for s in record.get("sections") or ()}
+        self.seen: dict[str, dict] = {}  # decision ID -> decision, for those applied so far
         self.index: dict[tuple[str, str], tuple[dict, str | None]] = {
             (kind, item["id"]): (item, summary_list) for kind, item, summary_list in iter_items(record) if "id" in item
         }
@@ -134,6 +135,7 @@ class _Review:
 
     # -- applying ----------------------------------------------------------------------------
     def apply(self, decision: dict) -> None:
+        self.seen[decision["id"]] = decision
         kind, target_id, action = decision["target"]["kind"], decision["target"]["id"], decision["action"]
         if kind == "article":
             self._apply_article(decision)
@@ -258,6 +260,15 @@ class _Review:
         if gone_entities:
             for relation in list(self.record["relations"]):
                 if relation["subject"] in gone_entities or relation["object"] in gone_entities:
+                    mark = relation.get("review")
+                    if mark is not None:  # the editor kept this relation but rejected one of its entities
+                        self.counts[{"accepted": "accepted", "edited": "edited", "added": "added"}[mark["decision"]]] -= 1
+                        self.conflict(
+                            self.seen[mark["decision_id"]],
+                            "invalid",
+                            "this relation was kept, but its subject or object entity was rejected; accept the entity or reject the relation",
+                            {k: relation.get(k) for k in ("subject", "action", "object", "start", "end")},
+                        )
                     self._remove("relation", relation, None)
         gone_sections = self.removed["section"]
         if gone_sections:

@@ -89,6 +89,20 @@ def target_value(record: dict, kind: str, target_id: str) -> dict | None:
     return None
 
 
+def all_targets(record: dict) -> list[dict]:
+    """Every target an editor may decide on, ``{kind, id, value}``, in one pass over the record.
+
+    ``value`` is what a decision's ``old`` holds (None for the record itself); the review page takes
+    it from here rather than recomputing it, so page and core can never disagree about it.
+    """
+    targets = [{"kind": "record", "id": record["id"], "value": None}]
+    targets += [{"kind": "article", "id": f"article.{field}", "value": article_value(record, field)} for field in ARTICLE_FIELDS]
+    for kind, item, summary_list in iter_items(record):
+        if item.get("id"):
+            targets.append({"kind": kind, "id": item["id"], "value": item_value(kind, item, summary_list)})
+    return targets
+
+
 def article_field(target_id: str) -> str | None:
     """``article.title`` -> ``title``; None for anything that is not a reviewable article field."""
     prefix, _, field = target_id.partition(".")

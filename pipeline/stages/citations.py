@@ -49,7 +49,7 @@ _REFERENCE_HEADING = re.compile(
     r"citations|notes and references|references and notes|further reading)$",
     re.IGNORECASE,
 )
-_ENTRY_MARKER = re.compile(r"^[ \t]*(?:\[(\d{1,4})\]|(\d{1,4})[.)]|\((\d{1,4})\))[ \t]+(?=\S)")
+_ENTRY_MARKER = re.compile(r"^[ \t]*(?:\[(\d{1,3})\]|(\d{1,3})[.)]|\((\d{1,3})\))[ \t]+(?=\S)")  # up to 999: "(2000)" is a year
 _BULLET = re.compile(r"^[ \t]*[-*+\u2022\u25e6\u25aa\u2023][ \t]+(?=\S)")
 # Decoration before a label: whitespace, emoji, symbols, bullets, Markdown emphasis and quotes.
 _DECORATION = re.compile(r"[\W_]*?(?=[\w\"“‘'(])", re.UNICODE)
@@ -235,8 +235,17 @@ def _region_end(text: str, lines: list[tuple[int, int]], heading_index: int, hea
     return last_end
 
 
+#: The start of an author-year entry: "Ferguson JN, …", "Bishop SDH, …", "Smith, J. …".
+_AUTHOR_START = re.compile(r"^\s*[A-Z][A-Za-z'\u2019\-]+(?:\s[A-Z][A-Za-z'\u2019\-]+)?,?\s(?:[A-Z]\.?\s?){1,3}(?:[,.:]|\s|$)")
+
+
 def _looks_like_entry(line: str) -> bool:
-    return bool(_ENTRY_MARKER.match(line) or _BULLET.match(line) or re.search(r"\b" + YEAR + r"\b|\b10\.\d{4,9}/|https?://", line))
+    return bool(
+        _ENTRY_MARKER.match(line)
+        or _BULLET.match(line)
+        or _AUTHOR_START.match(line)
+        or re.search(r"\b" + YEAR + r"\b|\b10\.\d{4,9}/|https?://", line)
+    )
 
 
 def _trailing_numbered_run(text: str, lines: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -293,19 +302,37 @@ def _reference_entries(text: str, lines: list[tuple[int, int]], regions: list[tu
 
 
 def _list_lines(text: str, region_lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Lines of the list itself: it ends where prose follows a blank line (a footer, the next part)."""
-    out = []
+    """Lines of the list itself: it ends where prose follows a blank line (a footer, the next part).
+
+    PDFs break entries with stray lines: an accent or a math-italic letter set apart from its
+    word ("´", "𝛽"), or the rest of a wrapped entry after a blank line. A line with no letters or
+    digits is skipped, and in a numbered list a line that evidently continues the entry before it
+    (that entry has no final full stop, or the line starts in lower case or with punctuation)
+    does not end the list.
+    """
+    out: list[tuple[int, int]] = []
     previous_blank = False
+    numbered = any(_ENTRY_MARKER.match(text[s:e]) for s, e in region_lines)
     for start, end in region_lines:
         line = text[start:end]
-        if not line.strip():
+        if not line.strip() or not any(ch.isalnum() for ch in line):
             previous_blank = True
             continue
         if previous_blank and out and not _looks_like_entry(line):
-            break
+            if not (numbered and _continues_entry(text[out[-1][0] : out[-1][1]], line)):
+                break
         out.append((start, end))
         previous_blank = False
     return out
+
+
+def _continues_entry(previous: str, line: str) -> bool:
+    """Whether ``line`` reads as the rest of the entry ``previous`` ended (not a new entry, not prose)."""
+    stripped = line.lstrip()
+    if not stripped or _ENTRY_MARKER.match(line):
+        return False
+    too_short = len(_ENTRY_MARKER.sub("", previous.strip(), count=1)) < 25  # "[2] A." is no whole reference
+    return too_short or stripped[0].islower() or stripped[0] in ",.;:)]-\u2013\u2014" or not previous.rstrip().endswith(".")
 
 
 def _split_entries(text: str, list_lines: list[tuple[int, int]]) -> list[tuple[int, int, int | None]]:
@@ -319,8 +346,8 @@ def _split_entries(text: str, list_lines: list[tuple[int, int]]) -> list[tuple[i
         if marker:
             number = int(next(g for g in marker.groups() if g))
             entries.append([start + marker.end(), end, number])
-        elif numbered and entries and start == previous_end + 1:
-            entries[-1][1] = end  # a wrapped entry continues on the next line
+        elif numbered and entries and (start == previous_end + 1 or _continues_entry(text[entries[-1][0] : entries[-1][1]], line)):
+            entries[-1][1] = end  # a wrapped entry continues on the next line (or after a stray blank one)
         else:
             bullet = _BULLET.match(line)
             entries.append([start + (bullet.end() if bullet else len(line) - len(line.lstrip())), end, None])

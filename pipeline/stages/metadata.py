@@ -4,7 +4,8 @@ The stage returns the ``metadata`` layer (see :mod:`pipeline.layers`): one span 
 evidence, ``text[start:end]`` being exactly the value as written (a title without its emoji or
 "Title:" label, a DOI without "doi:"), ``value`` the normalised value, ``primary`` on the span
 that gives the field's value. It works on the ``lines`` layer alone; when the sections stage has
-run, its recognised body sections (introduction, methods, ...) bound the front matter too.
+run, its recognised body sections (introduction, methods, ...) bound the front matter too. For a
+PDF, the fields that :mod:`._pdf_header` reads from the first page's layout replace these rules'.
 
 Why the care: an explainer usually opens with a block about the STUDY it explains ("Study Title:",
 "Published in <Journal>, 2022", "Authors: ..."). That block is the subject citation, which the
@@ -80,6 +81,7 @@ from ..document import Document, Span
 from .. import layers as L
 from ._names import NAME_PARTICLES, split_name
 from ._dates import find_date_matches
+from ._pdf_header import pdf_header_spans
 
 # --------------------------------------------------------------------------------------------
 # Lines and their content
@@ -1166,6 +1168,11 @@ def extract_metadata(doc: Document) -> dict[str, list[Span]]:
     if regions.abstract is not None:
         start, end = regions.abstract
         spans.append(Span(start, end, "abstract", {"value": None, "primary": True}))
+    if doc.layer(L.PDF_BLOCKS):
+        # a PDF's first-page layout is better evidence than its text: its fields replace the text rules'
+        header = pdf_header_spans(doc)
+        replaced = {s.label for s in header}
+        spans = [s for s in spans if s.label not in replaced] + header
     spans.sort(key=lambda s: (s.start, s.end, s.label))
     out: dict[str, list[Span]] = {L.METADATA: spans}
     if warnings:
