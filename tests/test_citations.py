@@ -458,3 +458,43 @@ def test_citations_real_jats_reference_lists_are_split_and_parsed():
     print(f"JATS references: {split}/{total} split; " + ", ".join(f"{k} {checks[k][0]}/{checks[k][1]}" for k in checks))
     assert split / total >= 0.98
     assert rates["year"] >= 0.97 and rates["family"] >= 0.95 and rates["doi"] >= 0.95
+
+
+# --- reference lists broken by PDF debris -------------------------------------------------------------
+
+PDF_DEBRIS_REFERENCES = """Results
+
+The effect held.
+
+References
+
+[1] H. B. El-Serag, "Hepatocellular carcinoma," The New England Journal of Medicine, vol. 365, no. 12, pp. 1118-1127, 2011.
+[2] A. S. F. Lok, "Hepatitis B: liver fibrosis and hepatocellular carcinoma," Gastroenterologie Clinique et Biologique
+
+\u00b4
+
+, vol. 33, no. 10-11, pp. 911-915, 2009.
+[3] A.
+
+Enzs oly, A. Szab antor et al., "Pathologic alterations of the outer retina," Investigative Ophthalmology and Visual Science, vol. 55, pp. 3686-3699, 2014.
+[4] P. Sun and Q. Zheng, "Nucleotide analogues after curative treatment," PLoS ONE, vol. 9, no. 7, 2014.
+"""
+
+
+def test_citations_numbered_list_survives_stray_glyph_lines_and_wrapped_entries():
+    _, citations, _ = run(PDF_DEBRIS_REFERENCES)
+    references = sorted((c for c in citations if c["role"] == "reference"), key=lambda c: c["start"])
+    assert [c.get("year") for c in references] == [2011, 2009, 2014, 2014]
+    assert "vol. 33" in references[1]["raw"] and "Enzs oly" in references[2]["raw"]
+
+
+def test_citations_year_in_parentheses_is_not_an_entry_number():
+    text = (
+        "References\n\nAnacker AMJ, Beery AK (2013) Life in groups. Front Behav Neurosci 7:185\n\n"
+        "Ferguson JN, Young LJ, Insel TR\n(2000) Social amnesia in mice lacking the oxytocin gene. Nat Genet 25:284-288\n"
+        "Fisher J (1954) Evolution and bird sociality. Allen and Unwin, London, pp 71-83\n"
+    )
+    _, citations, _ = run(text)
+    references = [c for c in citations if c["role"] == "reference"]
+    assert all(c.get("key") != "2000" for c in references)
+    assert sorted(c.get("year") for c in references if c.get("year")) == [1954, 2013]

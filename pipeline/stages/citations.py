@@ -221,17 +221,21 @@ def _region_end(text: str, lines: list[tuple[int, int]], heading_index: int, hea
     level = heading_levels.get(lines[heading_index][0]) or 99
     previous_blank = False
     last_end = lines[heading_index][1]
+    last_line = ""
+    numbered = False  # continuation across blank lines is judged only in numbered lists
     for start, end in lines[heading_index + 1 :]:
         line = text[start:end]
         if start in heading_levels and heading_levels[start] <= level:
             break
-        if not line.strip():
-            previous_blank = True
+        if not line.strip() or not any(ch.isalnum() for ch in line):
+            previous_blank = True  # a stray glyph on a line of its own counts as a blank line
             continue
-        if previous_blank and not _looks_like_entry(line):
+        if previous_blank and not _looks_like_entry(line) and not (numbered and _continues_entry(last_line, line)):
             break
         previous_blank = False
         last_end = end
+        last_line = line
+        numbered = numbered or bool(_ENTRY_MARKER.match(line))
     return last_end
 
 

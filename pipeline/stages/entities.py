@@ -15,7 +15,9 @@ mention takes its ID from the lexicon (the same span and label, else a lookup of
 lexicon hit no model mention overlaps stays, as a lower-scored ``lexicon`` mention. PATHWAY,
 PROCESS and ANATOMY come from the lexicon and the patterns only. Scores: 0.95 where model and
 lexicon agree on span and label, 0.85 for a model mention alone, then the lexicon and pattern
-scores below.
+scores below. Model mentions that cannot be entities are dropped first (``_entity_filter``: a
+possessive of a common noun, no letter, a sentence end inside), and so is a model mention without
+any vocabulary ID that is an everyday English word ("tolerate" as a compound).
 
 Overlaps are then resolved in one place (``_resolve``):
 
@@ -49,6 +51,7 @@ from .. import layers as L
 from ..document import Document, Span
 from . import _entity_patterns as P
 from ._abbreviations import find_definitions
+from ._entity_filter import generic_words, is_generic_word, malformed_reason
 from ._lexicon import Concept, Lexicon, load_lexicon
 from ._ner_model import ModelSpan, find_mentions, load_models
 
@@ -102,6 +105,7 @@ def _engine() -> _Engine:
     for name, patterns in P.PATTERNS.items():
         matcher.add(name, patterns, greedy="LONGEST")
     load_models()
+    generic_words()
     return _Engine(nlp, matcher, load_lexicon())
 
 
@@ -131,16 +135,20 @@ def extract_entities(doc: Document) -> dict[str, list[Span]]:
 
 # ------------------------------------------------------------------------------ candidates
 def _lexicon_candidates(lexicon: Lexicon, text: str) -> list[Candidate]:
+    """Lexicon hits, less symbol matches that are capitalised everyday words ("March" for the
+    syndrome MARCH). Gene symbols keep them: mouse genes are written so ("Slap")."""
     return [
         Candidate(h.start, h.end, h.concept.label, h.concept, "lexicon", SCORES[h.mode])
         for h in lexicon.find(text)
+        if h.mode != "symbol" or h.concept.label == "PROTEIN" or not is_generic_word(text[h.start : h.end])
     ]
 
 
 def _merge_model(lexicon: Lexicon, text: str, lexicon_hits: list[Candidate], blocked: bytearray) -> list[Candidate]:
     """Model mentions with lexicon IDs, plus the lexicon hits the precedence keeps (see docstring)."""
     model = [m for m in find_mentions(text) if m.label in MODEL_LABELS]
-    model = [m for m in model if not _inside(m, blocked) and not _is_trap(text, m.start, m.end)]
+    model = [m for m in model if not _inside(m, blocked) and not _is_trap(text, m.start, m.end)
+             and malformed_reason(text[m.start : m.end]) is None]
     lexicon_hits = [c for c in lexicon_hits if c.label not in MODEL_LABELS or not _is_trap(text, c.start, c.end)]
     model, longer_hits = _longer_lexicon_hits_win(model, [c for c in lexicon_hits if c.label in MODEL_LABELS])
     covered = bytearray(len(text))
@@ -152,8 +160,10 @@ def _merge_model(lexicon: Lexicon, text: str, lexicon_hits: list[Candidate], blo
         m = _relabel_by_lexicon(m, text, by_span)
         same = by_span.get((m.start, m.end, m.label))
         norm = same.norm if same else _lookup_norm(lexicon, text[m.start : m.end], m.label)
-        # a model mention no vocabulary knows is the least certain kind ("cornerstone" as a compound):
-        # it stays, for new drug names are exactly that, but with a score that flags it for review
+        if norm is None and is_generic_word(text[m.start : m.end]):
+            continue  # an everyday word no vocabulary knows ("tolerate" as a compound): see _entity_filter
+        # a model mention no vocabulary knows is the least certain kind: it stays, for new drug
+        # names are exactly that, but with a score that flags it for review
         score = SCORES["model+lexicon" if same else "model" if norm is not None else "model-no-id"]
         out.append(Candidate(m.start, m.end, m.label, norm, "model", score))
     for c in lexicon_hits:
