@@ -404,3 +404,30 @@ def test_rejecting_an_article_field_clears_it(outdir: Path):
     assert reviewed["article"]["authors"] == [] and reviewed["article"]["title"] is None
     assert reviewed["review"]["article"]["title"]["decision"] == "rejected"
     assert reviewed["review"]["counts"]["rejected"] == 2
+
+
+def test_cli_review_serve_as_a_subprocess_prints_its_url_and_stops_on_ctrl_c(outdir: Path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "review", "serve", str(outdir), "--editor", "ana"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = process.stdout.readline()
+        assert "http://127.0.0.1:" in line, line
+        url = line[line.index("http://") :].split()[0]
+        with urllib.request.urlopen(url + "api/queue", timeout=30) as response:
+            queue = json.load(response)
+        assert queue["editor"] == "ana" and [row["name"] for row in queue["rows"]] == ["article"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert process.returncode == 0, process.stderr.read()
