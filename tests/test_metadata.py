@@ -453,3 +453,12 @@ def test_metadata_short_family_names_are_not_degrees():
     text = "Glucose Control in Practice\nJing Ma, Huan Zhou and Anh Do\nBy the way, Sarah Chen, MD wrote this.\n\nIntroduction\nBody text.\n"
     authors = _article(text)["authors"]
     assert [family for _, _, family, _ in authors] == ["Ma", "Zhou", "Do"]
+
+
+def test_regression_author_marker_pattern_backtracked_exponentially_on_digit_runs():
+    """Found by fuzzing: a byline piece ending in 70 digits and a letter never finished."""
+    from pipeline.stages.metadata import _MARKERS
+
+    assert _MARKERS.search("Smith" + "1" * 70 + "x") is None  # returns at once now; hung before the fix
+    assert _MARKERS.search("Nasser M. Al-Daghri1,2*").group("marks") == "1,2*"
+    assert _MARKERS.search("Jane Doe(1,a)").group("marks") == "(1,a)"

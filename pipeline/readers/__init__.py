@@ -44,7 +44,9 @@ _UNSUPPORTED_SIGNATURES = (
 
 SUPPORTED_EXTENSIONS = tuple(TEXT_MEDIA_TYPES) + tuple(FORMAT_EXTENSIONS)
 
-_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<meta|<title)", re.IGNORECASE | re.DOTALL)
+# A comment's body may not run past its "-->": with ".*?" there, comments could absorb each other
+# in exponentially many ways, and 40 empty comments before non-HTML took hours to refuse.
+_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<meta|<title)", re.IGNORECASE | re.DOTALL)
 _XML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:\?xml|!DOCTYPE|[A-Za-z])")
 _JATS_HINT = re.compile(rb"<!DOCTYPE\s+(?:article|pmc-articleset)|<article[\s>]|JATS|NLM//DTD", re.IGNORECASE)
 

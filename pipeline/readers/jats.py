@@ -48,6 +48,10 @@ MAX_LEVEL = 9  # the schema's deepest section level; deeper <sec>s are kept at t
 
 _ENTITIES = {name[:-1]: value for name, value in html5.items() if name.endswith(";")}
 _SPACE = re.compile(r"\s+")
+_XML_PREDEFINED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+# a named entity reference, or a stretch where "&name;" is literal text (kept as it is); an
+# unterminated stretch runs to the end, so a file of unclosed "<!--" is still scanned once, not n times
+_NAMED_ENTITY_OR_VERBATIM = re.compile(rb"<!\[CDATA\[.*?(?:\]\]>|\Z)|<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)|&([A-Za-z][A-Za-z0-9]*);", re.DOTALL)
 _XML_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*\bencoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 # "2.", "2.1", "II." at the start of a title: the section's number (kept in the text, not the heading)
 _TITLE_NUMBER = re.compile(r"^(?:(\d+(?:\.\d+)*)\.?|([IVX]+)\.)\s+(?=\S)")
@@ -109,6 +113,7 @@ def read_jats_bytes(data: bytes, *, path: str) -> Document:
 
 
 def _parse(data: bytes, path: str) -> ET.Element:
+    data = _named_entities_as_references(data)
     _refuse_entity_declarations(data, path)
     parser = ET.XMLParser()
     parser.entity.update(_ENTITIES)
@@ -123,6 +128,27 @@ def _parse(data: bytes, path: str) -> ET.Element:
         if isinstance(element.tag, str) and "}" in element.tag:
             element.tag = element.tag.rsplit("}", 1)[1]  # JATS is namespace-free; MathML and the odd default namespace are not
     return root
+
+
+def _named_entities_as_references(data: bytes) -> bytes:
+    """Rewrite HTML/ISO named entities (``&ndash;``) as character references (``&#x2013;``).
+
+    Expat lets ElementTree resolve an undeclared entity only when the document has an external
+    DTD it did not read; without a DOCTYPE (publishers' exports, Europe PMC) the same ``&ndash;``
+    is a fatal "undefined entity" error. Character references need no DTD. CDATA sections,
+    comments and processing instructions are left as they are, since entities mean nothing there.
+    ASCII-compatible encodings only: UTF-16/32 input (a byte-order mark or a NUL in its first
+    bytes, as "<" encodes there) is left as it is, since its bytes could mimic "&name;".
+    """
+
+    def replace(match: re.Match) -> bytes:
+        name = match.group(1)
+        value = _ENTITIES.get(name.decode("ascii")) if name is not None and name not in _XML_PREDEFINED else None
+        return "".join(f"&#x{ord(char):X};" for char in value).encode("ascii") if value else match.group(0)
+
+    if b"&" not in data or data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return data
+    return _NAMED_ENTITY_OR_VERBATIM.sub(replace, data)
 
 
 class _EntityDeclared(Exception):
@@ -154,6 +180,8 @@ def _refuse_entity_declarations(data: bytes, path: str) -> None:
             path=path,
         ) from None
     except expat.ExpatError as exc:
+        if exc.code == expat.errors.codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]:
+            raise InvalidXmlError(f"the XML uses an entity that is neither an XML nor an HTML/ISO character entity (at line {exc.lineno}, column {exc.offset}); the DTD that might define it is never loaded; replace it with the character", path=path) from None
         raise InvalidXmlError(f"the file is not well-formed XML ({expat.errors.messages.get(exc.code, exc)} at line {exc.lineno}, column {exc.offset}); check that it is complete and not truncated", path=path) from None
 
 

@@ -591,7 +591,10 @@ def _is_degree(token: str) -> bool:
 
 
 _PARTICLES = NAME_PARTICLES  # one list of name particles, shared with the citations
-_MARKERS = re.compile(r"(?P<marks>\((?:[0-9]{1,2}|[a-z])(?:,\s?(?:[0-9]{1,2}|[a-z]))*\)|(?:[0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶#]+(?:,(?=[0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶]))?)+)$")
+# Affiliation markers ending a name: "(1,2)", "1,2*", "²†". The marks branch is written M+(,N M*)* so a
+# long run of digits has one way to match, not exponentially many (found by fuzzing: 70 digits hung).
+_MARKERS = re.compile(r"(?P<marks>\((?:[0-9]{1,2}|[a-z])(?:,\s?(?:[0-9]{1,2}|[a-z]))*\)|[0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶#]+(?:,[0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶][0-9¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶#]*)*)$")
+_MARKER_TAIL = 40  # markers are short: look for them only in a name's last characters
 # Words that make a byline part a job title ("By Daniel Okoro, Health Reporter"), not a name.
 _ROLE_WORDS = frozenset({
     "reporter", "writer", "editor", "correspondent", "journalist", "pharmacist", "contributor", "columnist",
@@ -623,7 +626,8 @@ def _person(text: str, start: int, end: int, *, strict: bool) -> _Person | None:
     start += lead
     piece = piece.strip()
     marks: tuple[str, ...] = ()
-    found = _MARKERS.search(piece)
+    tail_start = max(0, len(piece) - _MARKER_TAIL)
+    found = _MARKERS.search(piece, tail_start)
     if found and found.start() > 0:
         marks = tuple(re.findall(r"[0-9]+|[*†‡§¶#]|(?<=[(,\s])[a-z]", found.group("marks").translate(_SUPERSCRIPTS)))
         piece = piece[: found.start()].rstrip()
