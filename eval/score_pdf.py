@@ -9,7 +9,9 @@ same way every time. Fields, per document, then averaged per corpus and overall:
 * journal: normalised exact; year: the record's year is any of the ground truth's ``years``; DOI: exact,
   case-insensitive;
 * headings: F1 of the record's top-level section headings against ``section_headings``, numbering
-  ("2.", "II.") stripped from both sides;
+  ("2.", "II.") stripped from both sides; front and back matter (References, Acknowledgments,
+  Conflict of Interests, Abstract, ...) dropped from both, since the ground truth lists body sections
+  only (``headings_f1``), and without that filter (``headings_f1_all``);
 * references: the record's reference count within 10% of ``n_references``.
 
 Usage: ``.venv/bin/python eval/score_pdf.py [--write] [--limit N] [--corpus hindawi]``
@@ -33,9 +35,24 @@ from pipeline import convert_file  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 
 CORPORA = ("hindawi", "multipub", "cermine")
-FIELDS = ("title", "title_soft", "authors_f1", "journal", "year", "doi", "headings_f1", "refs_within_10pct")
+FIELDS = ("title", "title_soft", "authors_f1", "journal", "year", "doi", "headings_f1", "headings_f1_all", "refs_within_10pct")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.)\s+")
 COMMAND = ".venv/bin/python eval/score_pdf.py --write"
+
+
+#: Front and back matter: the JATS ground truth lists the article body's sections only, so a PDF's real
+#: "References" or "Conflict of Interests" heading would count as spurious, and publishers disagree on
+#: which of these sit in the body (BMC's "Competing interests"). Both sides drop them before the F1;
+#: the unfiltered F1 is reported beside it as headings_f1_all.
+_NOT_BODY = re.compile(
+    r"^(acknowledge?ments?|references|bibliography|conflicts? of interests?|competing interests?|authors?'?s?'? contributions?"
+    r"|funding|abbreviations|(supplementary|supporting) (material|materials|information|data)|additional files?|consent"
+    r"|ethical approval|ethics statement|disclosures?|disclaimer|data availability( statement)?|appendix.*|abstract|keywords?)$"
+)
+
+
+def _body(headings: list[str]) -> list[str]:
+    return [h for h in headings if not _NOT_BODY.match(h)]
 
 
 def heading_key(heading: str) -> str:
@@ -58,7 +75,8 @@ def score_document(record: dict, truth: dict) -> dict[str, float | None]:
     scores["doi"] = float((article.get("doi") or "").lower() == gold_doi) if gold_doi else None
     gold_headings = [heading_key(h) for h in truth.get("section_headings") or []]
     headings = [heading_key(s["heading"]) for s in record["sections"] if s["level"] == 1]
-    scores["headings_f1"] = f1(headings, gold_headings)[2] if gold_headings else None
+    scores["headings_f1"] = f1(_body(headings), _body(gold_headings))[2] if gold_headings else None
+    scores["headings_f1_all"] = f1(headings, gold_headings)[2] if gold_headings else None
     n_gold = truth.get("n_references")
     n_refs = sum(1 for c in record["citations"] if c["role"] == "reference")
     scores["refs_within_10pct"] = float(abs(n_refs - n_gold) <= 0.1 * n_gold) if n_gold else None
@@ -124,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             "PDF articles against the JATS-derived ground truth in `../shared/data/pdf` (development data; "
             "each cell: mean (documents with that field in the ground truth)). Command:\n\n"
             f"```sh\n{COMMAND}\n```\n\n"
+            "`headings_f1` compares body sections only: the ground truth lists the JATS body's sections, so front and "
+            "back matter (References, Acknowledgments, Conflict of Interests, Funding, Abstract, Keywords, ...) are "
+            "dropped from both sides; `headings_f1_all` is the same F1 without that filter, where every real "
+            "back-matter heading of the PDF counts as spurious.\n\n"
         )
         replace_block("pdf", note + body)
     return 0

@@ -8,9 +8,10 @@ when a layer is attached, so an out-of-range span is caught at the stage that ma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from .errors import SpanError
 from .layers import APPENDABLE_LAYERS
@@ -18,6 +19,8 @@ from .layers import APPENDABLE_LAYERS
 
 def _freeze(value: Any) -> Any:
     """Deep-freeze attribute values so spans stay immutable after creation."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value  # most attribute values: returned before the costlier checks
     if isinstance(value, Mapping):
         return MappingProxyType({k: _freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):

@@ -4,7 +4,7 @@ Why PDFium and why per line: PDFium reads characters with their font, size and p
 times faster than pdfminer (pdfplumber's engine), and it marks hyphenated line breaks and the spaces
 and line breaks it inferred itself. Asking PDFium about every character costs one foreign call each,
 which alone would halve the reader's speed, so this module takes the page text in one call, splits it
-at PDFium's own line breaks, and asks for geometry (text-run rectangles) and typography (three
+at PDFium's own line breaks, and asks for geometry (text-run rectangles) and typography (up to three
 sampled characters) once per line. A line whose runs sit far apart (two columns at one height, table
 cells) is split at the gap. Everything returned is plain Python data; pages are closed as soon as
 they are read, so memory stays bounded whatever the page count.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -28,6 +29,9 @@ from ..errors import DamagedPdfError, EmptyPdfError, EncryptedPdfError
 #: PDFium's text marks a hyphen it recognised at a line break with U+FFFE (U+0002 in GetUnicode).
 HYPHEN_MARK = "\ufffe"
 _LINE_BREAKS = "\r\n"
+_BOLD_SUFFIX = re.compile(r"\.bi?$")
+_BREAK = re.compile("\r\n|[\r\n\ufffe]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: Runs of one line further apart than this many font sizes are separate lines (columns, cells).
 _SPLIT_GAP_IN_SIZES = 1.6
 _BOLD_NAME_PARTS = ("bold", "black", "heavy", "demi", "-bd", ",bd")
@@ -119,33 +123,47 @@ def _page_lines(raw, number: int, width: float, height: float) -> PdfPage:
     units = _text_units(raw, count)
     sampler = _Sampler(raw, height)
     lines: list[PdfLine] = []
-    unmapped = 0
     start = 0
-    for index, unit in enumerate(units):
-        if unit in _LINE_BREAKS or unit == HYPHEN_MARK:
-            end = index + 1 if unit == HYPHEN_MARK else index
-            lines.extend(sampler.lines(units, start, end, number))
-            start = index + 1
-        elif unit == "\ufffd":
-            unmapped += 1
+    # segments between PDFium's line breaks; whitespace-only ones (the gap inside "\r\n") hold no line
+    for index, after in _breaks(units):
+        end = index + 1 if units[index] == HYPHEN_MARK else index
+        lines.extend(sampler.lines(units, start, end, number))
+        start = after
     lines.extend(sampler.lines(units, start, len(units), number))
+    unmapped = units.count("\ufffd")
     return PdfPage(number, width, height, tuple(lines), count, unmapped)
 
 
-def _text_units(raw, count: int) -> list[str]:
-    """The page text as one string per PDFium character index (surrogate pairs kept at the first index)."""
+def _breaks(units: str | list[str]) -> Iterator[tuple[int, int]]:
+    """(index, index after) of PDFium's line breaks ("\\r\\n" as one) and hyphen marks in the page text."""
+    if isinstance(units, str):
+        return ((match.start(), match.end()) for match in _BREAK.finditer(units))
+    # `unit and`: the empty filler after a surrogate pair is no line break ("" is in every string)
+    return ((index, index + 1) for index, unit in enumerate(units) if (unit and unit in _LINE_BREAKS) or unit == HYPHEN_MARK)
+
+
+def _text_units(raw, count: int) -> str | list[str]:
+    """The page text, one item per PDFium character index.
+
+    Usually a ``str`` (one character per index). When the text has characters outside the Basic
+    Multilingual Plane (surrogate pairs), a list: the pair is kept whole at its first index and the
+    second index holds ``""``; a lone surrogate becomes U+FFFD.
+    """
     buffer = ctypes.create_string_buffer((count + 1) * 2)
     written = pdfium_c.FPDFText_GetText(raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
     data = buffer.raw[: max(0, written - 1) * 2]
-    codes = memoryview(data).cast("H")
-    units = [chr(code) for code in codes]
+    text = data.decode("utf-16-le", "surrogatepass")  # joins surrogate pairs, keeps lone surrogates
+    padding = count - len(data) // 2
+    if len(text) == len(data) // 2 and not _SURROGATE.search(text):
+        return text + " " * padding if padding > 0 else text
+    units = [chr(code) for code in memoryview(data).cast("H")]
     for i, unit in enumerate(units):
         if "\ud800" <= unit <= "\udbff" and i + 1 < len(units) and "\udc00" <= units[i + 1] <= "\udfff":
             units[i] = (unit + units[i + 1]).encode("utf-16", "surrogatepass").decode("utf-16")
             units[i + 1] = ""
         elif "\ud800" <= unit <= "\udfff":
             units[i] = "\ufffd"
-    units += [" "] * (count - len(units))
+    units += [" "] * padding
     return units
 
 
@@ -161,20 +179,16 @@ class _Sampler:
         self._flags = ctypes.c_int()
         self._bold_cache: dict[bytes, bool] = {}
 
-    def lines(self, units: list[str], start: int, end: int, page: int) -> list[PdfLine]:
-        while start < end and not units[start].strip():
-            start += 1
-        while end > start and not units[end - 1].strip():
-            end -= 1
+    def lines(self, units: str | list[str], start: int, end: int, page: int) -> list[PdfLine]:
+        start, end = _trim(units, start, end)
         if start >= end:
             return []
         runs = self._runs(start, end)
         if not runs:
             return []
-        pieces = self._split_at_gaps(runs, start, end)
         out = []
-        for piece_start, piece_end, box in pieces:
-            text = "".join(units[piece_start:piece_end]).strip()
+        for piece_start, piece_end, box in self._split_at_gaps(runs, start, end):
+            text = _joined(units, piece_start, piece_end).strip()
             if not text or text == HYPHEN_MARK:
                 continue
             size, bold = self._typography(units, piece_start, piece_end)
@@ -183,21 +197,22 @@ class _Sampler:
 
     def _runs(self, start: int, end: int) -> list[tuple[float, float, float, float]]:
         """Rectangles of the text runs in [start, end), top-left origin, in text order."""
-        raw = self.raw
-        count = pdfium_c.FPDFText_CountRects(raw, start, end - start)
+        raw, height = self.raw, self.page_height
+        left, top, right, bottom = self._left, self._top, self._right, self._bottom
+        get_rect = pdfium_c.FPDFText_GetRect
         runs = []
-        for i in range(count):
-            if pdfium_c.FPDFText_GetRect(raw, i, self._left, self._top, self._right, self._bottom):
-                x0, x1 = self._left.value, self._right.value
-                y0, y1 = self.page_height - self._top.value, self.page_height - self._bottom.value
-                runs.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        for i in range(pdfium_c.FPDFText_CountRects(raw, start, end - start)):
+            if get_rect(raw, i, left, top, right, bottom):
+                x0, x1 = left.value, right.value
+                y0, y1 = height - top.value, height - bottom.value
+                runs.append((x0, y0, x1, y1) if x0 <= x1 and y0 <= y1 else (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
         return runs
 
     def _split_at_gaps(self, runs, start: int, end: int) -> list[tuple[int, int, tuple[float, float, float, float]]]:
         """Split a PDFium line where its runs are far apart; each piece is (start, end, box)."""
         groups: list[list[tuple[float, float, float, float]]] = [[runs[0]]]
+        previous = runs[0]
         for run in runs[1:]:
-            previous = groups[-1][-1]
             height = max(previous[3] - previous[1], run[3] - run[1], 1.0)
             same_line = abs(run[1] - previous[1]) < height * 0.8 or abs(run[3] - previous[3]) < height * 0.8
             gap = run[0] - previous[2]
@@ -205,9 +220,10 @@ class _Sampler:
                 groups[-1].append(run)
             else:
                 groups.append([run])
+            previous = run
+        if len(groups) == 1:
+            return [(start, end, _union(runs))]
         boxes = [_union(group) for group in groups]
-        if len(boxes) == 1:
-            return [(start, end, boxes[0])]
         cuts = [start]
         for box in boxes[1:]:
             index = pdfium_c.FPDFText_GetCharIndexAtPos(
@@ -219,12 +235,16 @@ class _Sampler:
         cuts.append(end)
         return [(cuts[i], cuts[i + 1], boxes[i]) for i in range(len(boxes))]
 
-    def _typography(self, units: list[str], start: int, end: int) -> tuple[float, bool]:
+    def _typography(self, units: str | list[str], start: int, end: int) -> tuple[float, bool]:
         """Median effective font size of three sampled characters, and whether they are all bold."""
         candidates = [i for i in (start, (start + end) // 2, end - 1) if units[i].strip()] or [start]
         sizes, bold = [], True
         for index in candidates:
-            sizes.append(self._size(index))
+            if len(sizes) == 2 and sizes[0] == sizes[1]:
+                if not bold:
+                    break  # two of three sizes agree, so they are the median; the third changes nothing
+            else:
+                sizes.append(self._size(index))
             bold = bold and self._bold(index)
         sizes.sort()
         return round(sizes[len(sizes) // 2], 2), bold
@@ -245,12 +265,34 @@ class _Sampler:
         if cached is None:
             lowered = name.decode("latin-1").lower().split("+")[-1]
             cached = bool(self._flags.value & _FORCE_BOLD_FLAG) or any(part in lowered for part in _BOLD_NAME_PARTS)
+            cached = cached or bool(_BOLD_SUFFIX.search(lowered))  # "AdvTTaf7f9f4f.B", ".BI": BMC's bold faces
             cached = cached or pdfium_c.FPDFText_GetFontWeight(self.raw, index) >= _BOLD_WEIGHT
             self._bold_cache[key] = cached
         return cached
 
 
+def _trim(units: str | list[str], start: int, end: int) -> tuple[int, int]:
+    """[start, end) without leading and trailing whitespace items."""
+    if isinstance(units, str):
+        segment = units[start:end]
+        stripped = segment.lstrip()
+        start += len(segment) - len(stripped)
+        return start, start + len(stripped.rstrip())
+    while start < end and not units[start].strip():
+        start += 1
+    while end > start and not units[end - 1].strip():
+        end -= 1
+    return start, end
+
+
+def _joined(units: str | list[str], start: int, end: int) -> str:
+    return units[start:end] if isinstance(units, str) else "".join(units[start:end])
+
+
 def _union(boxes) -> tuple[float, float, float, float]:
+    if len(boxes) == 1:
+        x0, y0, x1, y1 = boxes[0]
+        return round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)
     return (
         round(min(b[0] for b in boxes), 2),
         round(min(b[1] for b in boxes), 2),

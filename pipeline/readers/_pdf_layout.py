@@ -13,9 +13,17 @@ values, so it is tested here without PDFs and without PDFium. The rules, in orde
    read left column first, then right. One-column pages are read top to bottom, left to right.
 4. **Blocks.** Consecutive lines of one column with the same size and weight and a normal line gap.
 5. **Roles.** ``title`` (largest type on page 1), ``heading`` (larger or bold short blocks that are
-   not captions), ``caption`` ("Figure 2", "Table 1." ...), ``footnote`` (small type low on a page),
-   ``header``/``footer`` (running lines) and ``body``. Heading levels come from numbering ("2.1."),
-   else from the size rank of heading type.
+   not captions, figure-panel letters, bylines or text set sideways), ``caption`` ("Figure 2",
+   "Table 1." ...), ``footnote`` (small type low on a page), ``header``/``footer`` (running lines)
+   and ``body``. The body size is the size of most prose (tables and captions excluded).
+6. **Heading levels.** A heading's *style* is its size, weight and capitals. The section style is
+   the style of the document's rhetorical headings ("Introduction", "Methods", "Results",
+   "References" ...), whatever their size: it is level 1, smaller or lighter styles are levels 2,
+   3 ... in rank order; larger styles after the first section heading rank among themselves from
+   level 1 (a back part such as "Open Peer Review" has sub-headings of its own). Unnumbered headings before the first section heading other than "Abstract",
+   "Keywords" and the like are page furniture or boxes of the front matter (a collection banner, a
+   journal logo line, a peer-review status box) and become body text. Numbering ("2.1.") decides the depth of numbered headings, and of unnumbered headings in a
+   style only numbered headings of one depth use. Without rhetorical headings, levels are the style ranks.
 """
 
 from __future__ import annotations
@@ -33,6 +41,22 @@ _NUMBERING = re.compile(r"^(?:(\d{1,2}(?:\.\d{1,2}){0,4})\.?|([IVX]{1,5})\.|([A-
 _MAX_HEADING_CHARS = 160
 _REFERENCES_HEADING = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:references?|bibliography|literature\s+cited|works\s+cited|reference\s+list)\b", re.IGNORECASE)
 _FRONT_HEADING = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:abstract|summary|background|introduction|keywords?|key\s*words|highlights|objectives?)\b", re.IGNORECASE)
+#: Rhetorical headings every publisher sets in its top-level section style.
+_SECTION_HEADING = re.compile(
+    r"^(?:(?:\d{1,2}|[IVX]{1,5})\.?\s+)?(?:introduction|background|(?:materials?|patients|subjects)\s+and\s+methods|methods?|methodology"
+    r"|results?|results\s+and\s+discussion|discussion|conclusions?|references|acknowledge?ments?)$",
+    re.IGNORECASE,
+)
+#: Affiliation markers after a name ("Rao,1 Jayasri", "Landi1 and"): a byline, not a heading.
+_BYLINE_MARKERS = re.compile(r"[a-z](?:,?\d{1,2}(?:,\d{1,2})*\*?)(?:,\s|\s+and\s|$)")
+#: Only arabic or roman numbering makes a front-matter line a heading ("A. Justine Landi" is a name).
+_SECTION_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,4}\.?|[IVX]{1,5}\.)\s+(?=[A-Z])")
+#: A heading needs a word of three letters (figure-panel letters "A", "AB", "C" are not headings).
+_WORD3 = re.compile(r"[^\W\d_]{3}")
+#: A page with this much prose has a body size of its own.
+_MIN_PAGE_PROSE_CHARS = 600
+#: Typeset text is at least this many font sizes wide per character; a narrower box is text set sideways.
+_MIN_CHAR_WIDTH_IN_SIZES = 0.2
 
 
 @dataclass
@@ -72,13 +96,14 @@ class Layout:
     blocks: list[Block] = field(default_factory=list)  # reading order, running blocks included
     body_size: float = 10.0
     two_column_pages: int = 0
+    page_body_sizes: dict[int, float] = field(default_factory=dict)  # pages with enough prose of their own
 
 
 def analyse(pages: list[PdfPage]) -> Layout:
     """Blocks in reading order, with roles, for ``pages``."""
     running = running_lines(pages)
     body_size = _body_size(pages, running)
-    layout = Layout(body_size=body_size)
+    layout = Layout(body_size=body_size, page_body_sizes=_page_body_sizes(pages, running))
     for page in pages:
         kept = [l for i, l in enumerate(page.lines) if (page.number, i) not in running]
         ordered, columns, two_columns = reading_order(kept, page.width)
@@ -120,12 +145,38 @@ def pages_line_text(pages: list[PdfPage], number: int, index: int) -> str:
 
 
 def _body_size(pages: list[PdfPage], running: set[tuple[int, int]]) -> float:
-    weights: Counter = Counter()
+    """The size of most prose: lines of five or more words, mostly words (table rows are numbers)."""
+    prose: Counter = Counter()
+    every: Counter = Counter()
     for page in pages:
         for i, line in enumerate(page.lines):
-            if (page.number, i) not in running:
-                weights[round(line.size * 2) / 2] += len(line.text)
+            if (page.number, i) in running:
+                continue
+            size = round(line.size * 2) / 2
+            every[size] += len(line.text)
+            if _is_prose_line(line.text):
+                prose[size] += len(line.text)
+    weights = prose or every
     return weights.most_common(1)[0][0] if weights else 10.0
+
+
+def _page_body_sizes(pages: list[PdfPage], running: set[tuple[int, int]]) -> dict[int, float]:
+    """Per page with enough prose, its prose size (a referee report or a table page set in larger type)."""
+    sizes = {}
+    for page in pages:
+        prose: Counter = Counter()
+        for i, line in enumerate(page.lines):
+            if (page.number, i) not in running and _is_prose_line(line.text):
+                prose[round(line.size * 2) / 2] += len(line.text)
+        if sum(prose.values()) >= _MIN_PAGE_PROSE_CHARS:
+            sizes[page.number] = prose.most_common(1)[0][0]
+    return sizes
+
+
+def _is_prose_line(text: str) -> bool:
+    tokens = text.split()
+    words = sum(1 for t in tokens if t.strip("(),.;:").isalpha())
+    return len(tokens) >= 5 and words >= 0.7 * len(tokens)
 
 
 def find_gutter(lines: list[PdfLine], width: float) -> float | None:
@@ -234,7 +285,7 @@ def _assign_roles(layout: Layout, pages: dict[int, PdfPage]) -> None:
         page = pages[block.page]
         if _CAPTION.match(text) and block.size <= body + 0.5:
             block.role = "caption"
-        elif _looks_like_heading(block, body) and (id(block) not in front_matter or _FRONT_HEADING.match(text) or _NUMBERING.match(text)):
+        elif _looks_like_heading(block, body, max(body, layout.page_body_sizes.get(block.page, body))) and (id(block) not in front_matter or _FRONT_HEADING.match(text) or _SECTION_NUMBER.match(text)):
             block.role = "heading"
             in_references = bool(_REFERENCES_HEADING.match(text))
         elif block.size < body - 0.8 and block.bbox[1] > page.height * 0.72 and not in_references:
@@ -267,30 +318,89 @@ def _title_block(blocks: list[Block], pages: dict[int, PdfPage], body: float) ->
     return max(tied, key=lambda b: len(b.plain))
 
 
-def _looks_like_heading(block: Block, body: float) -> bool:
+def _looks_like_heading(block: Block, body: float, page_body: float) -> bool:
+    """Short, not a sentence, in type larger than the page's prose or bold at about body size."""
     text = block.plain.strip()
-    if len(block.lines) > 3 or len(text) > _MAX_HEADING_CHARS or not any(c.isalpha() for c in text):
+    if len(block.lines) > 3 or len(text) > _MAX_HEADING_CHARS or not _WORD3.search(text):
+        return False
+    if _BYLINE_MARKERS.search(text) or _set_sideways(block):
         return False
     if text.endswith((".", ",", ";")) and not _NUMBERING.match(text + " x") and len(text.split()) > 6:
         return False
-    larger = block.size >= body + 0.9
+    larger = block.size >= page_body + 0.9
     bold = block.bold and block.size >= body - 0.6
     return larger or bold
 
 
+def _set_sideways(block: Block) -> bool:
+    """Whether a block's box is far too narrow for its text (a rotated table page, garbled geometry)."""
+    width = max(l.x1 for l in block.lines) - min(l.x0 for l in block.lines)
+    longest = max(len(l.text) for l in block.lines)
+    return longest >= 8 and width < longest * block.size * _MIN_CHAR_WIDTH_IN_SIZES
+
+
+Style = tuple[float, bool, bool]
+
+
+def heading_style(block: Block) -> Style:
+    """Size (to half a point), bold, all capitals: what sets one heading level apart from another."""
+    letters = [c for c in block.plain if c.isalpha()]
+    caps = len(letters) >= 2 and all(c.isupper() for c in letters)
+    return (round(block.size * 2) / 2, block.bold, caps)
+
+
+def _section_style(headings: list[Block]) -> Style | None:
+    """The style most rhetorical headings use (the larger one on a tie), or None without them."""
+    counts = Counter(heading_style(b) for b in headings if _SECTION_HEADING.match(b.plain.strip()))
+    if not counts:
+        return None
+    return max(counts, key=lambda style: (counts[style], style))
+
+
 def _heading_levels(headings: list[Block]) -> None:
-    sizes = sorted({round(b.size * 2) / 2 for b in headings}, reverse=True)
-    numbered_depths: dict[float, Counter] = {}
+    anchor = _section_style(headings)
+    if anchor is not None:
+        headings = _drop_front_furniture(headings, anchor)
+    styles = sorted({heading_style(b) for b in headings}, reverse=True)
+    below = styles[styles.index(anchor) :] if anchor is not None else styles
+    above = _part_styles(headings, anchor) if anchor is not None else []
+    numbered_depths: dict[Style, Counter] = {}
     for block in headings:
         match = _NUMBERING.match(block.plain)
         if match and match.group(1):
-            numbered_depths.setdefault(round(block.size * 2) / 2, Counter())[match.group(1).count(".") + 1] += 1
+            numbered_depths.setdefault(heading_style(block), Counter())[match.group(1).count(".") + 1] += 1
     for block in headings:
         match = _NUMBERING.match(block.plain)
-        size = round(block.size * 2) / 2
+        style = heading_style(block)
         if match and match.group(1):
             block.heading_level = min(match.group(1).count(".") + 1, 6)
-        elif size in numbered_depths:
-            block.heading_level = numbered_depths[size].most_common(1)[0][0]
+        elif style in numbered_depths and len(numbered_depths[style]) == 1:
+            block.heading_level = next(iter(numbered_depths[style]))
+        elif style in below:
+            block.heading_level = min(below.index(style) + 1, 6)
         else:
-            block.heading_level = min(sizes.index(size) + 1, 6)
+            block.heading_level = min(above.index(style) + 1, 6) if style in above else 1
+
+
+def _part_styles(headings: list[Block], anchor: Style) -> list[Style]:
+    """Styles larger than the section style used after the first section heading, largest first.
+
+    They head parts above the sections ("Open Peer Review" over its referee reports) and rank among
+    themselves; a larger "Abstract" before the sections is level 1 like the sections.
+    """
+    first = next(i for i, b in enumerate(headings) if heading_style(b) == anchor)
+    return sorted({heading_style(b) for b in headings[first:] if heading_style(b) > anchor}, reverse=True)
+
+
+def _drop_front_furniture(headings: list[Block], anchor: Style) -> list[Block]:
+    """Unnumbered, non-rhetorical "headings" before the first section-style one are banners and boxes: body text."""
+    kept = []
+    seen_section = False
+    for block in headings:
+        style = heading_style(block)
+        seen_section = seen_section or style == anchor
+        if not seen_section and not _FRONT_HEADING.match(block.plain) and not _SECTION_NUMBER.match(block.plain) and not _SECTION_HEADING.match(block.plain.strip()):
+            block.role = "body"
+            continue
+        kept.append(block)
+    return kept

@@ -6,6 +6,10 @@ titles and captions become one line each (a heading wrapped over two PDF lines i
 body block keeps one line per paragraph or list/reference entry (an indent, a hanging indent or a
 short last line starts a new one), because reference parsing and the sections stage read lines.
 
+Run-in headings: a numbered sub-section heading that opens a paragraph in body type ("2.1. Cell
+Lines. We cultured ...") is set on a line of its own, so the sections stage sees it as a heading; the
+block records which of its lines are such headings and at what depth (the numbering's).
+
 Hyphenation: PDFium marks a hyphen it found at a line break. The word is joined without the hyphen
 ("com-|monly" -> "commonly") unless the document itself spells the word with a hyphen elsewhere, the
 joined word is unknown while the hyphenated one is known, or the second part starts with a capital or
@@ -29,6 +33,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _TRAILING_WORD = re.compile(r"([^\W\d_]+)$")
 _LEADING_WORD = re.compile(r"^([^\W\d_]+)")
 _ENTRY_START = re.compile(r"^(?:\[\d{1,4}\]|\d{1,4}\.(?=\s)|\(\d{1,4}\))\s*")
+#: "2.1. Cell Lines. We ...": a sub-section number, a short heading ending with a full stop, a sentence.
+_RUN_IN_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?\s+([A-Z][^.!?;:]{1,150}?[A-Za-z0-9)])\.\s+(?=[A-Z(\d])")
+_RUN_IN_MAX_WORDS = 20
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class PlacedBlock:
     start: int
     end: int
     line_offsets: tuple[tuple[int, int], ...]  # (start, end) of each text line of the block
+    run_in_headings: tuple[tuple[int, int], ...] = ()  # (line index, depth) of run-in headings split off
 
 
 def normalise(text: str) -> str:
@@ -151,8 +159,10 @@ def compose(blocks: list[Block]) -> tuple[str, list[PlacedBlock]]:
         lines = block_lines(block, words, compounds)
         if not lines:
             continue
+        continues = bool(parts) and _continues_paragraph(previous, block, parts[-1], lines[0])
+        lines, run_ins = split_run_in_headings(lines, block.role, first_continues=continues)
         if parts:
-            separator = " " if _continues_paragraph(previous, block, parts[-1], lines[0]) else "\n\n"
+            separator = " " if continues else "\n\n"
             parts.append(separator)
             offset += len(separator)
         start = offset
@@ -164,9 +174,26 @@ def compose(blocks: list[Block]) -> tuple[str, list[PlacedBlock]]:
             line_offsets.append((offset, offset + len(line)))
             parts.append(line)
             offset += len(line)
-        placed.append(PlacedBlock(block, start, offset, tuple(line_offsets)))
+        placed.append(PlacedBlock(block, start, offset, tuple(line_offsets), run_ins))
         previous = block
     return "".join(parts), placed
+
+
+def split_run_in_headings(lines: list[str], role: str, *, first_continues: bool = False) -> tuple[list[str], tuple[tuple[int, int], ...]]:
+    """Body paragraphs opening with a numbered run-in heading, split after the heading's full stop."""
+    if role != "body":
+        return lines, ()
+    out: list[str] = []
+    headings = []
+    for index, line in enumerate(lines):
+        match = None if (index == 0 and first_continues) else _RUN_IN_HEADING.match(line)
+        if match and len(match.group(2).split()) <= _RUN_IN_MAX_WORDS:
+            headings.append((len(out), match.group(1).count(".") + 1))
+            out.append(line[: match.end(2) + 1])
+            out.append(line[match.end() :])
+        else:
+            out.append(line)
+    return out, tuple(headings)
 
 
 def _continues_paragraph(previous: Block, block: Block, previous_text: str, first_line: str) -> bool:

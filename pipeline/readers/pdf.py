@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 
 from ..document import Document, Source, Span
 from ..errors import NoTextLayerError
@@ -82,21 +83,27 @@ def text_quality(text: str) -> float:
     four letters (abbreviations). Clean articles score about 0.95; text from fonts without a usable
     Unicode map scores far lower, because its "words" are runs of symbols and consonants.
     """
-    tokens = [t.strip(_EDGE_PUNCTUATION) for t in _TOKEN.findall(text)]
-    tokens = [t for t in tokens if any(c.isalpha() for c in t)]
-    if not tokens:
+    with_letters = wordlike = 0
+    for token, count in Counter(_TOKEN.findall(text)).items():  # each distinct token judged once
+        token = token.strip(_EDGE_PUNCTUATION)
+        if any(c.isalpha() for c in token):
+            with_letters += count
+            if _WORDLIKE.match(token) and (_VOWEL.search(token) or len(token) <= 4 or any(c.isdigit() for c in token)):
+                wordlike += count
+    if not with_letters:
         return 0.0
-    wordlike = sum(1 for t in tokens if _WORDLIKE.match(t) and (_VOWEL.search(t) or len(t) <= 4 or any(c.isdigit() for c in t)))
     unmapped = text.count("\ufffd") / max(len(text), 1)
-    return round(max(0.0, wordlike / len(tokens) - unmapped), 3)
+    return round(max(0.0, wordlike / with_letters - unmapped), 3)
 
 
 def _line_spans(text: str, placed: list[PlacedBlock]) -> list[Span]:
-    """Every line of the text; heading blocks' lines carry markup "heading" and heading_level."""
+    """Every line of the text; heading blocks' lines (and run-in headings) carry markup "heading" and heading_level."""
     headings = {}
     for item in placed:
         if item.block.role == "heading" and item.line_offsets:
             headings[item.line_offsets[0][0]] = item.block.heading_level or 1
+        for index, depth in item.run_in_headings:
+            headings[item.line_offsets[index][0]] = min(depth, 6)
     spans, offset = [], 0
     for line in text.split("\n"):
         start, end = offset, offset + len(line)

@@ -237,9 +237,12 @@ def detect_sections(doc: Document) -> dict[str, list[Span]]:
     text = doc.text
     lines = _lines_of(doc)
     markdown = _markdown_headings(lines)
-    if markdown:
-        headings = _markdown_hierarchy(markdown)
+    if markdown and doc.has_layer(L.PDF_BLOCKS):
+        headings = _markdown_hierarchy(_pdf_refine(markdown))
         warnings: list[Span] = []
+    elif markdown:
+        headings = _markdown_hierarchy(markdown)
+        warnings = []
     else:
         headings = _plain_text_headings(lines)
         warnings = _plain_text_hierarchy(headings)
@@ -452,6 +455,47 @@ def _markdown_hierarchy(headings: list[_Heading]) -> list[_Heading]:
         heading.parent = stack[-1] if stack else None
         heading.level = min(len(stack) + 1, MAX_LEVEL)
         stack.append(heading)
+    return headings
+
+
+# =========================================================================================
+# PDF: the reader's typographic headings, refined
+# =========================================================================================
+
+# Front-matter labels set like headings: they label metadata, they do not open a section.
+_PDF_LABEL_HEADING = re.compile(r"^(?:key\s*words?|index terms|keywords and phrases)$", re.I)
+
+
+def _pdf_refine(headings: list[_Heading]) -> list[_Heading]:
+    """Adjust the PDF reader's heading levels where typography cannot tell levels apart.
+
+    The reader ranks heading styles (size, weight, capitals). Some publishers set sub-headings in
+    the section style with only a change of typeface the reader does not see (PLOS: "Results" over
+    "Taxonomy", "Etymology"). So, as in plain text, in an IMRaD article an unnumbered topical
+    heading at the level of the rhetorical headings that follows one of them (introduction to
+    discussion) is its sub-section, and the headings below it move down with it. Keyword labels
+    are dropped, and a run-in heading's closing full stop is not part of the heading.
+    """
+    headings = [h for h in headings if not _PDF_LABEL_HEADING.match(_normalise_heading(h.text))]
+    for heading in headings:
+        if heading.text.endswith(".") and not heading.text.endswith(".."):
+            heading.text = heading.text[:-1].rstrip()  # a run-in heading's full stop
+            heading.heading_end = heading.heading_start + len(heading.text)
+    rhetorical = [h for h in headings if h.canonical and _is_rhetorical(h.text)]
+    if len({h.kind for h in rhetorical if h.kind in _IMRAD_KINDS}) < 2:
+        return headings
+    section_level = min(h.md_level for h in rhetorical)
+    open_section: _Heading | None = None
+    inside_demoted = False
+    for heading in headings:
+        if heading.md_level < section_level or (heading.md_level == section_level and (heading.canonical or heading.numbered)):
+            open_section = heading if heading in rhetorical and heading.kind not in ("abstract", "references") else None
+            inside_demoted = False
+        elif heading.md_level == section_level and open_section is not None:
+            heading.md_level += 1
+            inside_demoted = True
+        elif heading.md_level > section_level and inside_demoted:
+            heading.md_level += 1
     return headings
 
 
