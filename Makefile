@@ -42,6 +42,7 @@ lexicon: setup  ## rebuild the packaged lexicon and generic-word list from ../sh
 
 models: setup  ## retrain the NER models in pipeline/data/models from ../shared/data/ner (slow; CI never runs it)
 	nice $(BIN)/python scripts/train_ner.py
+	nice $(BIN)/python scripts/train_ner.py --only ner_all  # learns from the two models above
 
 schema: setup  ## publish the packaged record and decisions schemas into schemas/
 	$(BIN)/pipeline schema > schemas/record.v1.schema.json

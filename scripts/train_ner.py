@@ -1,7 +1,16 @@
-"""Train the two NER models committed under pipeline/data/models/ (``make models``).
+"""Train the NER models committed under pipeline/data/models/ (``make models``).
 
 ``ner_cdr``  COMPOUND + CONDITION from BC5CDR train (Chemical, Disease) and NCBI-disease train (Disease);
-``ner_gene`` PROTEIN from BC2GM train (GENE).
+``ner_gene`` PROTEIN from BC2GM train (GENE);
+``ner_all``  (``--only ner_all``) all three labels in one smaller model, so the entity stage makes one
+             pass instead of two. No corpus annotates all three labels, and a corpus's unmarked
+             chemicals would teach the model that chemicals are not entities, so the labels a corpus
+             does not annotate are filled in by the committed ``ner_cdr``/``ner_gene`` models
+             (pseudo-labels: genes in BC5CDR and NCBI-disease, chemicals in NCBI-disease, chemicals
+             and diseases in BC2GM); a gold span always wins over a pseudo-label it overlaps. Those
+             two models must therefore be present; their weights' hashes go into MODELS.md.
+             Checkpoints are scored on BC5CDR dev (COMPOUND, CONDITION), BC2GM dev (PROTEIN) and
+             NCBI-disease dev (CONDITION), each only on the labels it annotates.
 
 Only the TRAIN splits are learnt from; the dev splits choose the best checkpoint (spaCy keeps the
 model with the best dev F1). Seeds are fixed, so a rebuild on the same data and library versions
@@ -10,7 +19,9 @@ to pipeline/data/MODELS.md by this script, so each artefact says what made it.
 
 CI never runs this: it needs ../shared/data/ner and several minutes of CPU.
 
-Usage:  python scripts/train_ner.py [--only ner_cdr|ner_gene] [--epochs N] [--limit N] [--adopt DIR --note TEXT]
+Usage:  python scripts/train_ner.py [--only ner_cdr|ner_gene|ner_all] [--epochs N] [--max-steps N]
+                                    [--width N --depth N] [--limit N] [--keep DIR] [--adopt DIR --note TEXT]
+``make models`` trains ner_cdr and ner_gene (the default set); ner_all is trained on request.
 """
 
 from __future__ import annotations
@@ -33,7 +44,9 @@ DATA = REPO.parent / "shared" / "data" / "ner"
 MODELS_MD = REPO / "pipeline" / "data" / "MODELS.md"
 
 #: Epochs the committed models were trained with (time-boxed on a shared 2-core machine).
-EPOCHS = {"ner_cdr": 8, "ner_gene": 4}
+EPOCHS = {"ner_cdr": 8, "ner_gene": 4, "ner_all": 10}
+#: Models ``make models`` (no --only) trains.
+DEFAULT_SET = ("ner_cdr", "ner_gene")
 #: model name -> (train files, dev files, gold label -> our label)
 RECIPES = {
     "ner_cdr": (
@@ -48,10 +61,27 @@ RECIPES = {
     ),
 }
 
-def make_config(epochs: int, width: int, depth: int):
+COMBINED = "ner_all"
+#: The combined model's training data: file, gold label -> our label, teacher model -> labels it fills in.
+COMBINED_TRAIN = [
+    ("bc5cdr/train.jsonl", {"Chemical": "COMPOUND", "Disease": "CONDITION"}, {"ner_gene": ("PROTEIN",)}),
+    ("iob/NCBI-disease-IOB/train.jsonl", {"Disease": "CONDITION"}, {"ner_cdr": ("COMPOUND",), "ner_gene": ("PROTEIN",)}),
+    ("iob/BC2GM-IOB/train.jsonl", {"GENE": "PROTEIN"}, {"ner_cdr": ("COMPOUND", "CONDITION")}),
+]
+#: Its dev data: file, gold label -> our label, items used. BC2GM and NCBI items are single sentences,
+#: so more of them give about as many gold spans (~1,900 genes) as the 150 BC5CDR abstracts (~2,900).
+COMBINED_DEV = [
+    ("bc5cdr/dev.jsonl", {"Chemical": "COMPOUND", "Disease": "CONDITION"}, 150),
+    ("iob/BC2GM-IOB/devel.jsonl", {"GENE": "PROTEIN"}, 1500),
+    ("iob/NCBI-disease-IOB/devel.jsonl", {"Disease": "CONDITION"}, 400),
+]
+RECIPES[COMBINED] = ([f for f, _m, _t in COMBINED_TRAIN], [f for f, _m, _n in COMBINED_DEV], {})
+
+def make_config(epochs: int, width: int, depth: int, max_steps: int = 0, partial_dev: bool = False):
     """spaCy's CPU "efficiency" NER config with our tokenizer, sizes, epochs and seed.
 
-    Small and fast: the entity stage must stay above 15,000 words/s on one core.
+    Small and fast: the entity stage must stay above 15,000 words/s on one core. ``partial_dev``
+    scores each dev document only on the labels its corpus annotates (the combined model).
     """
     from spacy.cli.init_config import init_config
 
@@ -61,8 +91,10 @@ def make_config(epochs: int, width: int, depth: int):
     config["components"]["tok2vec"]["model"]["encode"]["width"] = width
     config["components"]["tok2vec"]["model"]["encode"]["depth"] = depth
     config["training"]["max_epochs"] = epochs
-    config["training"]["max_steps"] = 0
+    config["training"]["max_steps"] = max_steps
     config["training"]["patience"] = 0
+    if partial_dev:
+        config["components"]["ner"]["scorer"] = {"@scorers": M.PARTIAL_SCORER_NAME}
     config["training"]["eval_frequency"] = 400
     # Batches of 400 -> 1,500 words: several times faster per epoch than spaCy's 100 -> 1,000 here.
     config["training"]["batcher"]["size"] = {"@schedules": "compounding.v1", "start": 400, "stop": 1500, "compound": 1.001, "t": 0.0}
@@ -71,6 +103,95 @@ def make_config(epochs: int, width: int, depth: int):
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _gold_spans(doc, item: dict, mapping: dict[str, str], stats: dict) -> list:
+    """The gold spans of ``item`` on ``doc``'s tokens (expanded to token edges where needed)."""
+    spans = []
+    for entity in item["entities"]:
+        label = mapping.get(entity["label"])
+        if not label:
+            continue
+        span = doc.char_span(entity["start"], entity["end"], label=label)
+        if span is None:
+            span = doc.char_span(entity["start"], entity["end"], label=label, alignment_mode="expand")
+            stats["expanded"] += 1
+        if span is not None and len(span):
+            spans.append(span)
+    return spans
+
+
+def _items(rel: str, limit: int):
+    with (DATA / rel).open(encoding="utf-8") as handle:
+        for index, line in enumerate(handle):
+            if limit and index >= limit:
+                break
+            yield json.loads(line)
+
+
+def combined_train_docbin(nlp, teachers: dict, limit: int) -> tuple[object, dict]:
+    """The combined training set: gold spans, plus the teachers' spans for the labels a corpus does
+    not annotate where they overlap no gold span (pseudo-labels between teachers: longest wins)."""
+    from spacy.tokens import DocBin
+    from spacy.util import filter_spans
+
+    bin_ = DocBin()
+    stats = {"docs": 0, "spans": 0, "pseudo": 0, "pseudo_dropped_by_gold": 0, "expanded": 0, "overlapping": 0}
+    for rel, mapping, fills in COMBINED_TRAIN:
+        items = list(_items(rel, limit))
+        docs = [nlp.make_doc(item["text"]) for item in items]
+        pseudo: list[list] = [[] for _ in docs]
+        for teacher, labels in sorted(fills.items()):
+            taught = teachers[teacher].pipe((teachers[teacher].make_doc(item["text"]) for item in items), batch_size=64)
+            for i, (doc, tdoc) in enumerate(zip(docs, taught)):
+                pseudo[i] += [s for e in tdoc.ents if e.label_ in labels
+                              and (s := doc.char_span(e.start_char, e.end_char, label=e.label_)) is not None]
+        for item, doc, guessed in zip(items, docs, pseudo):
+            gold = _gold_spans(doc, item, mapping, stats)
+            kept_gold = filter_spans(gold)
+            stats["overlapping"] += len(gold) - len(kept_gold)
+            taken = {i for s in kept_gold for i in range(s.start, s.end)}
+            free = [s for s in guessed if not taken.intersection(range(s.start, s.end))]
+            stats["pseudo_dropped_by_gold"] += len(guessed) - len(free)
+            free = filter_spans(free)
+            doc.ents = sorted(kept_gold + free, key=lambda s: s.start)
+            stats["spans"] += len(kept_gold)
+            stats["pseudo"] += len(free)
+            stats["docs"] += 1
+            bin_.add(doc)
+    return bin_, stats
+
+
+def combined_dev_docbin(nlp) -> tuple[object, dict]:
+    """The combined dev set; each document remembers which labels its corpus annotates."""
+    from spacy.tokens import DocBin
+    from spacy.util import filter_spans
+
+    bin_ = DocBin(store_user_data=True)
+    stats = {"docs": 0, "spans": 0, "expanded": 0, "overlapping": 0}
+    for rel, mapping, limit in COMBINED_DEV:
+        for item in _items(rel, limit):
+            doc = nlp.make_doc(item["text"])
+            spans = _gold_spans(doc, item, mapping, stats)
+            kept = filter_spans(spans)
+            stats["overlapping"] += len(spans) - len(kept)
+            stats["spans"] += len(kept)
+            doc.ents = kept
+            doc.user_data[M.ANNOTATED_LABELS_KEY] = sorted(set(mapping.values()))
+            bin_.add(doc)
+            stats["docs"] += 1
+    return bin_, stats
+
+
+def teacher_hashes() -> dict[str, str]:
+    """SHA-256 over each teacher model's weight files, so MODELS.md says which models made the pseudo-labels."""
+    out = {}
+    for name in DEFAULT_SET:
+        digest = hashlib.sha256()
+        for part in sorted((M.MODELS_DIR / name).rglob("model")):
+            digest.update(part.read_bytes())
+        out[name] = digest.hexdigest()
+    return out
 
 
 def to_docbin(nlp, files: list[str], mapping: dict[str, str], limit: int) -> tuple[object, dict]:
@@ -106,24 +227,43 @@ def to_docbin(nlp, files: list[str], mapping: dict[str, str], limit: int) -> tup
     return bin_, stats
 
 
-def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_limit: int) -> dict:
-    import spacy
+def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_limit: int,
+              max_steps: int = 0, keep: Path | None = None) -> dict:
     from spacy.cli.train import train
 
-    train_files, dev_files, mapping = RECIPES[name]
-    work = Path(tempfile.mkdtemp(prefix=f"train_{name}_"))
+    work = keep or Path(tempfile.mkdtemp(prefix=f"train_{name}_"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
-        train_bin, train_stats = to_docbin(_blank(), train_files, mapping, limit)
-        dev_bin, dev_stats = to_docbin(_blank(), dev_files, mapping, dev_limit)
+        if name == COMBINED:
+            teachers = load_teachers()
+            train_bin, train_stats = combined_train_docbin(_blank(), teachers, limit)
+            del teachers
+            dev_bin, dev_stats = combined_dev_docbin(_blank())
+            dev_limit = {rel: n for rel, _m, n in COMBINED_DEV}
+        else:
+            train_files, dev_files, mapping = RECIPES[name]
+            train_bin, train_stats = to_docbin(_blank(), train_files, mapping, limit)
+            dev_bin, dev_stats = to_docbin(_blank(), dev_files, mapping, dev_limit)
         train_bin.to_disk(work / "train.spacy")
         dev_bin.to_disk(work / "dev.spacy")
-        make_config(epochs, width, depth).to_disk(work / "config.cfg")
+        make_config(epochs, width, depth, max_steps, partial_dev=name == COMBINED).to_disk(work / "config.cfg")
         started = time.time()
         train(work / "config.cfg", work / "out", overrides={"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")})
-        settings = {"epochs": epochs, "width": width, "depth": depth, "seed": 0, "limit": limit, "dev_limit": dev_limit}
+        settings = {"epochs": epochs, "max_steps": max_steps, "width": width, "depth": depth, "seed": 0, "limit": limit, "dev_limit": dev_limit}
         return adopt(name, work / "out" / "model-best", settings, round(time.time() - started), train_stats, dev_stats)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def load_teachers() -> dict:
+    """The committed separate models, which fill in the labels a corpus does not annotate."""
+    import spacy
+
+    missing = [n for n in DEFAULT_SET if not (M.MODELS_DIR / n / "config.cfg").is_file()]
+    if missing:
+        sys.exit(f"ner_all needs the separate models {', '.join(missing)} for its pseudo-labels: train them first")
+    return {n: spacy.load(M.MODELS_DIR / n) for n in DEFAULT_SET}
 
 
 def _blank():
@@ -139,7 +279,9 @@ def adopt(name: str, best: Path, settings: dict, seconds: int | None, train_stat
     import spacy
 
     train_files, dev_files, mapping = RECIPES[name]
-    if train_stats is None:
+    if train_stats is None and name == COMBINED:
+        train_stats = dev_stats = {"note": "not recomputed on --adopt"}
+    elif train_stats is None:
         train_stats = to_docbin(_blank(), train_files, mapping, settings.get("limit", 0))[1]
         dev_stats = to_docbin(_blank(), dev_files, mapping, settings.get("dev_limit", 0))[1]
     meta = json.loads((best / "meta.json").read_text(encoding="utf-8"))
@@ -148,7 +290,7 @@ def adopt(name: str, best: Path, settings: dict, seconds: int | None, train_stat
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(best, target)
-    return {
+    result = {
         "name": name,
         "train": {rel: sha256(DATA / rel) for rel in train_files},
         "dev": {rel: sha256(DATA / rel) for rel in dev_files},
@@ -159,6 +301,9 @@ def adopt(name: str, best: Path, settings: dict, seconds: int | None, train_stat
         "settings": settings,
         "versions": {"spacy": spacy.__version__},
     }
+    if name == COMBINED:
+        result["teachers"] = teacher_hashes()
+    return result
 
 
 def size_mb(path: Path) -> float:
@@ -184,6 +329,8 @@ def write_models_md(results: list[dict]) -> None:
         for split in ("train", "dev"):
             for rel, digest in r[split].items():
                 lines.append(f"- {split} `ner/{rel}` sha256 `{digest}`")
+        for teacher, digest in r.get("teachers", {}).items():
+            lines.append(f"- pseudo-labels from `{teacher}` (weights sha256 `{digest}`)")
         lines.append(f"- train: {json.dumps(r['train_stats'])}; dev: {json.dumps(r['dev_stats'])}")
         lines.append(f"- dev P {perf.get('ents_p', 0):.3f} R {perf.get('ents_r', 0):.3f} F1 {perf.get('ents_f', 0):.3f}")
         for label, s in sorted(per_type.items()):
@@ -199,8 +346,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=sorted(RECIPES), help="train one model")
     parser.add_argument("--epochs", type=int, default=None, help="default: the epochs the committed model was trained with")
-    parser.add_argument("--width", type=int, default=96)
-    parser.add_argument("--depth", type=int, default=4)
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after this many updates (0 = epochs decide)")
+    parser.add_argument("--width", type=int, default=None, help="tok2vec width (default 96; ner_all 64)")
+    parser.add_argument("--depth", type=int, default=None, help="tok2vec depth (default 4; ner_all 2)")
+    parser.add_argument("--keep", type=Path, help="train in this directory and keep it (checkpoints survive an interrupted run)")
     parser.add_argument("--limit", type=int, default=0, help="items per file (0 = all; for a quick smoke run)")
     parser.add_argument("--adopt", type=Path, help="record an existing model-best directory for --only instead of training")
     parser.add_argument("--note", default="", help="with --adopt: why, e.g. 'stopped after 3 of 5 epochs for time'")
@@ -209,14 +358,20 @@ def main() -> None:
     if not DATA.is_dir():
         sys.exit(f"{DATA} not found: training needs the shared NER data next to the repository")
     M._register_tokenizer()
-    names = [args.only] if args.only else list(RECIPES)
+    names = [args.only] if args.only else list(DEFAULT_SET)
+    small = args.only == COMBINED
+    args.width = args.width or (64 if small else 96)
+    args.depth = args.depth or (2 if small else 4)
     if args.adopt:
         if not args.only:
             sys.exit("--adopt needs --only")
-        settings = {"epochs": args.epochs or EPOCHS[args.only], "width": args.width, "depth": args.depth, "seed": 0, "limit": args.limit, "dev_limit": args.dev_limit, "note": args.note}
+        dev_limit = {rel: n for rel, _m, n in COMBINED_DEV} if small else args.dev_limit
+        settings = {"epochs": args.epochs or EPOCHS[args.only], "max_steps": args.max_steps, "width": args.width, "depth": args.depth,
+                    "seed": 0, "limit": args.limit, "dev_limit": dev_limit, "note": args.note}
         results = [adopt(args.only, args.adopt, settings, None)]
     else:
-        results = [train_one(name, args.epochs or EPOCHS[name], args.limit, args.width, args.depth, args.dev_limit) for name in names]
+        results = [train_one(name, args.epochs or EPOCHS[name], args.limit, args.width, args.depth, args.dev_limit, args.max_steps, args.keep)
+                   for name in names]
     write_models_md(results)
     for r in results:
         print(r["name"], json.dumps(r["performance"].get("ents_per_type", {})))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import layers as L
-from pipeline.errors import ModelMissingError
+from pipeline.errors import ModelMissingError, UsageError
 from pipeline.readers import read_bytes
 from pipeline.stages import _ner_model as M
 from pipeline.stages.entities import extract_entities
@@ -37,7 +37,7 @@ def test_fine_tokenizer_keeps_every_character(vocab, text):
 
 def test_missing_model_gives_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(M, "MODELS_DIR", tmp_path)
-    M.load_models.cache_clear()
+    M._load.cache_clear()
     try:
         with pytest.raises(ModelMissingError) as caught:
             M.load_models()
@@ -45,7 +45,7 @@ def test_missing_model_gives_a_clear_error(tmp_path, monkeypatch):
         assert "make models" in str(caught.value)
     finally:
         monkeypatch.undo()
-        M.load_models.cache_clear()
+        M._load.cache_clear()
 
 
 def test_committed_models_load_and_find_mentions():
@@ -107,10 +107,52 @@ def test_batched_mentions_equal_each_model_run_on_each_chunk_alone():
     assert len(pieces) > 1
     expected = sorted(
         (offset + e.start_char, offset + e.end_char, e.label_, name)
-        for nlp, name in zip(M.load_models(), M.MODEL_NAMES)
+        for nlp, name in zip(M.load_models(), M.active_model_names())
         for offset, chunk in pieces
         for e in nlp(chunk).ents
     )
     assert [(m.start, m.end, m.label, m.model) for m in M.find_mentions(text)] == expected
     assert expected
 
+
+
+@pytest.mark.parametrize("choice, names", [("separate", ("ner_cdr", "ner_gene")), ("combined", ("ner_all",))])
+def test_model_set_follows_the_environment(monkeypatch, choice, names):
+    monkeypatch.setenv(M.MODEL_SET_ENV, choice)
+    assert M.active_model_names() == names
+
+
+def test_default_model_set_when_the_environment_is_silent(monkeypatch):
+    monkeypatch.delenv(M.MODEL_SET_ENV, raising=False)
+    assert M.active_model_names() == M.MODEL_SETS[M.DEFAULT_MODEL_SET]
+
+
+def test_unknown_model_set_is_a_usage_error(monkeypatch):
+    monkeypatch.setenv(M.MODEL_SET_ENV, "both")
+    with pytest.raises(UsageError) as caught:
+        M.active_model_names()
+    assert "separate" in str(caught.value) and "combined" in str(caught.value)
+
+
+def test_partial_scorer_counts_only_the_labels_a_document_annotates(vocab):
+    from spacy.tokens import Doc
+    from spacy.training import Example
+
+    words = ["Clonidine", "binds", "BRCA1", "."]
+    reference = Doc(vocab, words=words, ents=["B-COMPOUND", "O", "O", "O"])
+    predicted = Doc(vocab, words=words, ents=["B-COMPOUND", "O", "B-PROTEIN", "O"])
+    everything = M.partial_ner_score([Example(predicted, reference)])
+    reference.user_data[M.ANNOTATED_LABELS_KEY] = ["COMPOUND", "CONDITION"]
+    partial = M.partial_ner_score([Example(predicted, reference)])
+    assert everything["ents_p"] == 0.5  # the unannotated PROTEIN counts against it
+    assert partial["ents_p"] == 1.0 and partial["ents_r"] == 1.0
+
+
+@pytest.mark.skipif(not (M.MODELS_DIR / "ner_all" / "config.cfg").is_file(), reason="the combined model ner_all is not built")
+def test_combined_model_finds_all_three_labels(monkeypatch):
+    monkeypatch.setenv(M.MODEL_SET_ENV, "combined")
+    text = "Naloxone reversed the hypotension caused by clonidine in patients with BRCA1 mutations."
+    found = {(text[m.start : m.end], m.label, m.model) for m in M.find_mentions(text)}
+    assert ("clonidine", "COMPOUND", "ner_all") in found
+    assert ("hypotension", "CONDITION", "ner_all") in found
+    assert any("BRCA1" in mention and label == "PROTEIN" for mention, label, _model in found)

@@ -156,8 +156,10 @@ def _merge_model(lexicon: Lexicon, text: str, lexicon_hits: list[Candidate], blo
         covered[m.start : m.end] = b"\x01" * (m.end - m.start)
     by_span = {(c.start, c.end, c.label): c for c in lexicon_hits}
     out = list(longer_hits)
+    model = [_relabel_by_lexicon(m, text, by_span) for m in model]
+    compounds = sorted((m.start, m.end) for m in model if m.label == "COMPOUND")
     for m in model:
-        m = _relabel_by_lexicon(m, text, by_span)
+        m = _relabel_by_lexicon(m, text, by_span, compounds)  # again, now that list neighbours are known
         same = by_span.get((m.start, m.end, m.label))
         norm = same.norm if same else _lookup_norm(lexicon, text[m.start : m.end], m.label)
         if norm is None and is_generic_word(text[m.start : m.end]):
@@ -185,7 +187,22 @@ def _patterns_beat_model(candidates: list[Candidate], pattern_hits: list[Candida
             if c.method != "model" or c.label == "PROTEIN" or not any(s < c.end and c.start < e for s, e in spans)]
 
 
-def _relabel_by_lexicon(m, text: str, by_span: dict):
+#: "psilocybin and LSD", "MDMA, LSD": the words that join the items of a list.
+_COORDINATION = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|/)\s*", re.IGNORECASE)
+
+
+def _coordinated_with(start: int, end: int, text: str, others) -> bool:
+    """Whether [start, end) and one of ``others`` are neighbouring items of one list."""
+    index = bisect_left(others, (start, end))
+    before = others[index - 1] if index > 0 else None
+    after = others[index] if index < len(others) else None
+    return bool(
+        (before is not None and _COORDINATION.fullmatch(text[before[1] : start]))
+        or (after is not None and after[0] >= end and _COORDINATION.fullmatch(text[end : after[0]]))
+    )
+
+
+def _relabel_by_lexicon(m, text: str, by_span: dict, compounds: list[tuple[int, int]] = ()):
     """Correct a model's label where the model never learnt the label the lexicon gives that exact span.
 
     The gene model learnt from BC2GM, which leaves chemicals unmarked, so it cannot tell a drug
@@ -193,7 +210,10 @@ def _relabel_by_lexicon(m, text: str, by_span: dict):
     gene symbols diseases ("BDNF"). A gene-model mention the lexicon knows only as a COMPOUND, if a
     plain word (letters, no inner capitals: the lexicon's compounds include peptide hormones and
     symbols such as "ACTH" that BC2GM counts as genes), becomes a COMPOUND; a chemical/disease-model
-    mention the lexicon knows only as a PROTEIN becomes a PROTEIN.
+    mention the lexicon knows only as a PROTEIN becomes a PROTEIN. Any gene-model mention the lexicon
+    knows only as a COMPOUND also becomes one when it is an item of a list with compounds
+    ("psilocybin and LSD"): the combined model, which reads all three labels, calls some drug
+    abbreviations genes.
     """
     def lexicon_only(label: str) -> bool:
         return (m.start, m.end, label) in by_span and (m.start, m.end, m.label) not in by_span
@@ -201,6 +221,9 @@ def _relabel_by_lexicon(m, text: str, by_span: dict):
     if m.label == "PROTEIN":
         word = text[m.start : m.end]
         if word.isalpha() and word[1:].islower() and lexicon_only("COMPOUND"):
+            return ModelSpan(m.start, m.end, "COMPOUND", m.model)
+        # a symbol the lexicon knows only as a compound, listed with compounds ("psilocybin and LSD")
+        if lexicon_only("COMPOUND") and _coordinated_with(m.start, m.end, text, compounds):
             return ModelSpan(m.start, m.end, "COMPOUND", m.model)
     elif lexicon_only("PROTEIN"):
         return ModelSpan(m.start, m.end, "PROTEIN", m.model)
