@@ -207,17 +207,7 @@ def to_docbin(nlp, files: list[str], mapping: dict[str, str], limit: int) -> tup
                     break
                 item = json.loads(line)
                 doc = nlp.make_doc(item["text"])
-                spans = []
-                for entity in item["entities"]:
-                    label = mapping.get(entity["label"])
-                    if not label:
-                        continue
-                    span = doc.char_span(entity["start"], entity["end"], label=label)
-                    if span is None:
-                        span = doc.char_span(entity["start"], entity["end"], label=label, alignment_mode="expand")
-                        stats["expanded"] += 1
-                    if span is not None and len(span):
-                        spans.append(span)
+                spans = _gold_spans(doc, item, mapping, stats)
                 kept = filter_spans(spans)
                 stats["overlapping"] += len(spans) - len(kept)
                 stats["spans"] += len(kept)

@@ -30,3 +30,18 @@ def shared_data() -> Path:
     if not SHARED_DATA_DIR.is_dir():
         pytest.skip(f"../shared/data not found: expected at {SHARED_DATA_DIR} (a checkout with the shared folder beside it)")
     return SHARED_DATA_DIR
+
+
+def convert_into(out: Path, articles: dict[str, str]) -> Path:
+    """Write the articles as files and run the real converter (the CLI, one process) on them into ``out``."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    source = out.parent / (out.name + "-sources")
+    source.mkdir(parents=True, exist_ok=True)
+    for name, text in articles.items():
+        (source / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["convert", str(source), "-o", str(out), "-j", "1", "--quiet"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out

@@ -15,9 +15,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import convert_into
 
-from pipeline.cli import main
 from pipeline.review import decisions_path, load_draft, new_decision, reviewed_path, save_decisions, target_value
 from pipeline.review.server import serve
 
@@ -57,16 +56,6 @@ def _need_browser() -> None:
         if IN_CI:
             pytest.fail(reason + " (CI=true: these tests must run in CI)")
         pytest.skip(reason)
-
-
-def convert_into(out: Path, articles: dict[str, str]) -> Path:
-    source = out.parent / (out.name + "-sources")
-    source.mkdir(parents=True, exist_ok=True)
-    for name, text in articles.items():
-        (source / name).write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(main, ["convert", str(source), "-o", str(out), "-j", "1", "--quiet"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import convert_into
 
-from pipeline.cli import main
 from pipeline.errors import UsageError
 from pipeline.review import load_draft, new_decision, review_etag, target_value
 from pipeline.review.server import MAX_BODY_BYTES, serve
@@ -31,17 +30,6 @@ BETA = """Psilocybin and the default mode network
 
 Psilocybin is a 5-HT2A agonist. It changes activity in the default mode network and may help anxiety.
 """
-
-
-def convert_into(out: Path, articles: dict[str, str]) -> Path:
-    """Write the articles as .txt files and run the real converter on them into ``out``."""
-    source = out.parent / (out.name + "-sources")
-    source.mkdir(parents=True, exist_ok=True)
-    for name, text in articles.items():
-        (source / name).write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(main, ["convert", str(source), "-o", str(out), "-j", "1", "--quiet"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.fixture(scope="module")
