@@ -91,7 +91,8 @@ class Problem:
 class ValidationResult:
     files: int = 0
     records: int = 0  # records looked at, including those that could not be parsed
-    invalid_records: int = 0
+    decisions: int = 0  # editors' decisions files looked at (checked against their own schema)
+    invalid_records: int = 0  # records and decisions files with at least one problem
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -140,7 +141,10 @@ def validate_paths(paths: Iterable[str], schema_path: str | None = None) -> Vali
             if isinstance(entry, Problem) and entry.kind not in _RECORD_KINDS:
                 result.problems.append(entry)  # the file could not be read: no record was seen
                 continue
-            result.records += 1
+            if shown.lower().endswith(REVIEW_SUFFIX):
+                result.decisions += 1
+            else:
+                result.records += 1
             problems = [entry] if isinstance(entry, Problem) else check_record(entry, schema_path)
             if problems:
                 result.invalid_records += 1
@@ -305,7 +309,8 @@ def render_json(result: ValidationResult) -> str:
     """One JSON document with sorted keys; pointers are exact (``""`` is the whole record)."""
     document = {
         "status": result.status,
-        "checked": result.records,
+        "checked": result.records + result.decisions,
+        "decisions": result.decisions,
         "files": result.files,
         "invalid": result.invalid_records,
         "errors": [p.to_dict() for p in result.problems],
@@ -327,7 +332,10 @@ def render_github(result: ValidationResult) -> str:
 
 
 def summary_line(result: ValidationResult) -> str:
-    checked = f"{_count(result.records, 'record')} in {_count(result.files, 'file')}"
+    looked_at = _count(result.records, "record")
+    if result.decisions:
+        looked_at += f" and {_count(result.decisions, 'decisions file')}"
+    checked = f"{looked_at} in {_count(result.files, 'file')}"
     record_problems = sum(1 for p in result.problems if p.kind in _RECORD_KINDS)
     if result.status == "ok":
         return f"ok: {checked}"

@@ -360,6 +360,8 @@ def test_cli_status_diff_approve(outdir: Path):
     assert load_decisions(path)["decisions"][-1]["by"] == "bo"
     validate = runner.invoke(main, ["validate", str(outdir)])
     assert validate.exit_code == 0, validate.output  # drafts, reviewed records and decisions all valid
+    # the summary counts the decisions file as what it is, not as a record
+    assert validate.output == "ok: 2 records and 1 decisions file in 3 files\n"
 
 
 def test_cli_validate_checks_decisions_files_against_their_schema(outdir: Path):
