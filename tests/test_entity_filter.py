@@ -95,9 +95,9 @@ def _entities(text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     "text, noise, kept",
     [
-        ("SSRIs act mostly on SERT, which makes them easier to tolerate.", "tolerate", ("SERT", "PROTEIN")),
-        ("Common effects are dizziness and irritability, so doses are reduced with a doctor's advice.",
-         "doctor's advice", ("irritability", "CONDITION")),
+        # examples the default model does tag (the stage test below skips, saying so, if a retrained model stops)
+        ("Ketamine is a cornerstone of anaesthesia and now of depression care.", "cornerstone", ("depression", "CONDITION")),
+        ("Esketamine adds little to standard antidepressants.", "adds", ("Esketamine", "COMPOUND")),
         ("Lithium is a simple ion, but inside nerve cells it inhibits two enzymes.", "inside", ("Lithium", "COMPOUND")),
     ],
 )
