@@ -36,9 +36,10 @@ goldens: setup  ## deliberately regenerate the golden records in outputs/ and th
 	$(BIN)/pipeline validate outputs/
 	$(BIN)/python scripts/update_readme.py
 
-lexicon: setup  ## rebuild the packaged lexicon and generic-word list from ../shared/data
+lexicon: setup  ## rebuild the packaged lexicon, generic-word list and MeSH mention table from ../shared/data
 	$(BIN)/python scripts/build_lexicon.py
 	$(BIN)/python scripts/build_generic_words.py
+	$(BIN)/python scripts/build_mesh_mentions.py
 
 models: setup  ## retrain the NER models in pipeline/data/models from ../shared/data/ner (slow; CI never runs it)
 	nice $(BIN)/python scripts/train_ner.py

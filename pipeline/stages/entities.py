@@ -31,6 +31,10 @@ Overlaps are then resolved in one place (``_resolve``):
 4. then the label: PATHWAY > PROTEIN > PROCESS > ANATOMY > CONDITION > COMPOUND;
 5. then the earlier start.
 
+IDs: compounds and conditions prefer MeSH. A mention the lexicon names only from DrugBank or ChEBI,
+or not at all, takes the MeSH concept of its singular/plural or the one BC5CDR's curators gave the
+same mention in training (``_mesh_mentions``), before abbreviations copy the long form's norm.
+
 Abbreviations: a short form defined next to a long form that is an entity takes the long form's
 label and norm everywhere in the document (method ``abbreviation``); when the long form is not an
 entity, any lexicon hit of the short form stands.
@@ -43,7 +47,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -53,6 +57,7 @@ from . import _entity_patterns as P
 from ._abbreviations import find_definitions
 from ._entity_filter import generic_words, is_generic_word, malformed_reason
 from ._lexicon import Concept, Lexicon, load_lexicon
+from ._mesh_mentions import load_mesh_mentions, mesh_concept
 from ._ner_model import ModelSpan, find_mentions, load_models
 
 METHOD_RANK = {"abbreviation": 0, "pattern": 1, "model": 2, "lexicon": 3}
@@ -105,6 +110,7 @@ def _engine() -> _Engine:
     for name, patterns in P.PATTERNS.items():
         matcher.add(name, patterns, greedy="LONGEST")
     load_models()
+    load_mesh_mentions()
     generic_words()
     return _Engine(nlp, matcher, load_lexicon())
 
@@ -118,6 +124,7 @@ def extract_entities(doc: Document) -> dict[str, list[Span]]:
     lexicon_hits = _merge_model(engine.lexicon, text, lexicon_hits, blocked)
     pattern_hits = [c for c in _pattern_candidates(engine, text, _resolve(lexicon_hits)) if not _inside(c, blocked)]
     entities = _resolve(_patterns_beat_model(lexicon_hits, pattern_hits) + pattern_hits)
+    entities = [_prefer_mesh(engine.lexicon, text, c) for c in entities]
 
     definitions = find_definitions(text)
     abbreviation_hits = [c for c in _abbreviation_candidates(text, definitions, entities) if not _inside(c, blocked)]
@@ -174,6 +181,17 @@ def _merge_model(lexicon: Lexicon, text: str, lexicon_hits: list[Candidate], blo
         elif c.label in KEEP_UNCONFIRMED and not _inside(c, covered) and c not in longer_hits:
             out.append(Candidate(c.start, c.end, c.label, c.norm, c.method, min(c.score, UNCONFIRMED_SCORE)))
     return out
+
+
+def _prefer_mesh(lexicon: Lexicon, text: str, c: Candidate) -> Candidate:
+    """Compounds and conditions named from DrugBank or ChEBI, or not at all, get their MeSH concept
+    when one is known (see _mesh_mentions); an ID-less model mention that gains one scores as a model
+    mention with an ID."""
+    norm = mesh_concept(lexicon, text[c.start : c.end], c.label, c.norm)
+    if norm is c.norm:
+        return c
+    score = SCORES["model"] if c.method == "model" and c.norm is None else c.score
+    return replace(c, norm=norm, score=score)
 
 
 def _patterns_beat_model(candidates: list[Candidate], pattern_hits: list[Candidate]) -> list[Candidate]:
