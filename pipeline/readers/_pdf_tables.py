@@ -42,6 +42,7 @@ TABLE_LABEL = re.compile(r"^\s*(table\s*[SA]?\d+[A-Za-z]?)(?=[\s.:|)]|$)", re.IG
 MAX_SEGMENTS = 50_000
 _MIN_ROWS = 2
 _MIN_COLS = 2
+_THIN = 2.0  # points: a path this thin is a ruling line (a stroked line or a filled hairline rectangle)
 _MIN_RULE_WIDTH = 30.0  # points: shorter horizontal strokes are underlines or glyph parts, not table rules
 _MIN_COLUMN_GAP = 2.0  # points of empty strip between two columns
 _PHRASE_GAP = 0.6  # font sizes: a wider gap between characters of one line separates cells
@@ -274,38 +275,56 @@ def _page_edges(raw, height: float) -> list[dict]:
 
 
 def _object_edges(objects, outer: tuple, height: float, edges: list[dict], budget: list[int]) -> None:
+    """Edges of path objects: a thin path is one ruling line read from its bounds (one call); other
+    paths (rectangles, grids drawn as one path) are walked segment by segment; curves give none."""
     matrix = pdfium_c.FS_MATRIX()
-    x, y = ctypes.c_float(), ctypes.c_float()
+    bounds = [ctypes.c_float() for _ in range(4)]
     for obj in objects:
         if budget[0] <= 0:
             return
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
-            continue
-        if not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
-            continue
-        transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
         if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            n = pdfium_c.FPDFFormObj_CountObjects(obj)
-            _object_edges((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), transform, height, edges, budget)
+            if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+                transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+                n = pdfium_c.FPDFFormObj_CountObjects(obj)
+                _object_edges((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), transform, height, edges, budget)
             continue
-        points = []
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH or not pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+            continue
         segments = pdfium_c.FPDFPath_CountSegments(obj)
         budget[0] -= segments
-        for j in range(segments):
-            segment = pdfium_c.FPDFPath_GetPathSegment(obj, j)
-            pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
-            kind_j = pdfium_c.FPDFPathSegment_GetType(segment)
-            px, py = _apply(transform, x.value, y.value)
-            point = (px, height - py)
-            if kind_j == pdfium_c.FPDF_SEGMENT_MOVETO:
-                points.append([point])
-            elif points:
-                if kind_j == pdfium_c.FPDF_SEGMENT_LINETO:
-                    _add_edge(points[-1][-1], point, edges)
-                points[-1].append(point)
-            if points and pdfium_c.FPDFPathSegment_GetClose(segment):
-                _add_edge(points[-1][-1], points[-1][0], edges)
+        (x0, y0), (x1, y1) = _apply(outer, bounds[0].value, bounds[1].value), _apply(outer, bounds[2].value, bounds[3].value)
+        left, right, top, bottom = min(x0, x1), max(x0, x1), height - max(y0, y1), height - min(y0, y1)
+        if bottom - top <= _THIN:
+            _add_edge((left, (top + bottom) / 2), (right, (top + bottom) / 2), edges)
+        elif right - left <= _THIN:
+            _add_edge(((left + right) / 2, top), ((left + right) / 2, bottom), edges)
+        elif segments <= 5 and pdfium_c.FPDFPathSegment_GetType(pdfium_c.FPDFPath_GetPathSegment(obj, 1)) == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            continue  # a circle or curve (plot markers): no edges
+        elif pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+            # the points, not the bounds, which include half the stroke width
+            transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+            _segment_edges(obj, segments, transform, height, edges)
+
+
+def _segment_edges(obj, segments: int, transform: tuple, height: float, edges: list[dict]) -> None:
+    """The straight axis-parallel pieces of a path with several subpaths (a grid drawn in one go)."""
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[list[tuple[float, float]]] = []
+    for j in range(segments):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, j)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        px, py = _apply(transform, x.value, y.value)
+        point = (px, height - py)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            subpaths.append([point])
+        elif subpaths:
+            if kind == pdfium_c.FPDF_SEGMENT_LINETO:
+                _add_edge(subpaths[-1][-1], point, edges)
+            subpaths[-1].append(point)
+        if subpaths and pdfium_c.FPDFPathSegment_GetClose(segment):
+            _add_edge(subpaths[-1][-1], subpaths[-1][0], edges)
 
 
 def _compose(inner: tuple, outer: tuple) -> tuple:

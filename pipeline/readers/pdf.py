@@ -221,6 +221,9 @@ def _locate(cell_text: str, text: str, lo: int, hi: int) -> tuple[int, int] | No
     words = cell_text.split()
     if not words or lo >= hi:
         return None
+    exact = text.find(cell_text, lo, hi)
+    if exact >= 0:
+        return exact, exact + len(cell_text)
     match = re.compile(r"\s+".join(re.escape(w) for w in words)).search(text, lo, hi)
     return (match.start(), match.end()) if match else None
 
