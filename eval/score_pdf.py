@@ -14,6 +14,13 @@ same way every time. Fields, per document, then averaged per corpus and overall:
   only (``headings_f1``), and without that filter (``headings_f1_all``);
 * references: the record's reference count within 10% of ``n_references``.
 
+Tables (a second table, block "pdf-tables"), where the publisher XML has them (JATS ``<table-wrap>``,
+BMC ``<table>``; CERMINE's expected files carry no tables, so that set is not scored): per document,
+``tables_count`` = the record has as many distinct tables (a table continued on the next page counts
+once: tables are told apart by label, "Table 2") as the XML; ``tables_label_f1`` = F1 of the labels
+found against the XML's; ``cell_recall`` = share of the XML's non-empty cell texts (normalised) that
+are the text of some cell of the record's table with the same label.
+
 Usage: ``.venv/bin/python eval/score_pdf.py [--write] [--limit N] [--corpus hindawi]``
 (``--write`` puts the table in docs/evaluation.md, block "pdf").
 """
@@ -21,6 +28,7 @@ Usage: ``.venv/bin/python eval/score_pdf.py [--write] [--limit N] [--corpus hind
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import sys
@@ -37,7 +45,14 @@ from pipeline.errors import PipelineError  # noqa: E402
 CORPORA = ("hindawi", "multipub", "cermine")
 FIELDS = ("title", "title_soft", "authors_f1", "journal", "year", "doi", "headings_f1", "headings_f1_all", "refs_within_10pct")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.)\s+")
+TABLE_FIELDS = ("tables_count", "tables_label_f1", "cell_recall")
 COMMAND = ".venv/bin/python eval/score_pdf.py --write"
+_TABLE_WRAP = re.compile(r"<table-wrap[\s>].*?</table-wrap>", re.S)
+_BMC_TABLE = re.compile(r"<table[\s>].*?</table>", re.S)
+_LABEL = re.compile(r"<(?:label|title)>(.*?)</(?:label|title)>", re.S)
+_CELL = re.compile(r"<(td|th)(?:\s[^>]*)?>(.*?)</\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_LABEL_KEY = re.compile(r"table\s*([sa]?\d+[a-z]?)", re.I)
 
 
 #: Front and back matter: the JATS ground truth lists the article body's sections only, so a PDF's real
@@ -83,6 +98,32 @@ def score_document(record: dict, truth: dict) -> dict[str, float | None]:
     return scores
 
 
+def gold_tables(xml: str, xml_format: str) -> dict[str, list[str]]:
+    """The XML's tables: label key ("2", "s1") -> non-empty normalised cell texts."""
+    pattern = _BMC_TABLE if xml_format == "bmc-art" else _TABLE_WRAP
+    tables: dict[str, list[str]] = {}
+    for index, match in enumerate(pattern.finditer(xml), start=1):
+        label = _LABEL.search(match.group(0))
+        key = _LABEL_KEY.search(_TAG.sub(" ", label.group(1))) if label else None
+        cells = [norm(html.unescape(_TAG.sub(" ", cell))) for _, cell in _CELL.findall(match.group(0))]
+        tables[key.group(1).lower() if key else str(index)] = [c for c in cells if c]
+    return tables
+
+
+def score_tables(record: dict, xml: str, xml_format: str) -> dict[str, float | None]:
+    gold = gold_tables(xml, xml_format)
+    found: dict[str, set[str]] = {}
+    for index, table in enumerate(record.get("tables") or [], start=1):
+        key = _LABEL_KEY.search(table.get("label") or "")
+        cells = found.setdefault(key.group(1).lower() if key else f"unlabelled-{index}", set())
+        cells.update(norm(cell["text"]) for cell in table["cells"])
+    scores: dict[str, float | None] = {"tables_count": float(len(found) == len(gold))}
+    scores["tables_label_f1"] = f1(sorted(found), sorted(gold))[2] if gold else None
+    gold_cells = [(key, cell) for key, cells in gold.items() for cell in cells]
+    scores["cell_recall"] = sum(1 for key, cell in gold_cells if cell in found.get(key, ())) / len(gold_cells) if gold_cells else None
+    return scores
+
+
 def score_corpus(folder: Path, limit: int | None) -> tuple[list[dict], int, float]:
     rows, pages, seconds = [], 0, 0.0
     truths = [json.loads(line) for line in (folder / "ground_truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -96,7 +137,10 @@ def score_corpus(folder: Path, limit: int | None) -> tuple[list[dict], int, floa
             continue
         seconds += time.perf_counter() - started
         pages += record["source"]["pages"] or 0
-        rows.append({"id": truth["id"], "error": None, **score_document(record, truth)})
+        row = {"id": truth["id"], "error": None, **score_document(record, truth)}
+        if truth.get("format") in ("jats", "bmc-art") and truth.get("xml"):
+            row.update(score_tables(record, (folder / truth["xml"]).read_text(encoding="utf-8", errors="replace"), truth["format"]))
+        rows.append(row)
     return rows, pages, seconds
 
 
@@ -105,13 +149,13 @@ def mean(rows: list[dict], field: str) -> tuple[float | None, int]:
     return (sum(values) / len(values) if values else None, len(values))
 
 
-def table(results: dict[str, list[dict]]) -> str:
+def table(results: dict[str, list[dict]], fields: tuple[str, ...] = FIELDS) -> str:
     everything = [row for rows in results.values() for row in rows]
-    header = "| corpus | docs | errors | " + " | ".join(FIELDS) + " |"
-    lines = [header, "|" + "---|" * (len(FIELDS) + 3)]
+    header = "| corpus | docs | errors | " + " | ".join(fields) + " |"
+    lines = [header, "|" + "---|" * (len(fields) + 3)]
     for name, rows in list(results.items()) + [("overall", everything)]:
         cells = []
-        for field in FIELDS:
+        for field in fields:
             value, count = mean(rows, field)
             cells.append("–" if value is None else f"{value:.3f} ({count})")
         errors = sum(1 for r in rows if r.get("error"))
@@ -137,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(row), file=sys.stderr)
     body = table(results)
     print(body)
+    tables_body = table({name: rows for name, rows in results.items() if name != "cermine"}, TABLE_FIELDS)
+    print(tables_body)
     if args.write:
         note = (
             "PDF articles against the JATS-derived ground truth in `../shared/data/pdf` (development data; "
@@ -148,6 +194,13 @@ def main(argv: list[str] | None = None) -> int:
             "back-matter heading of the PDF counts as spurious.\n\n"
         )
         replace_block("pdf", note + body)
+        tables_note = (
+            "Tables found in the PDFs against the publisher XML's tables (same command; CERMINE's expected files "
+            "have no tables). `tables_count`: as many distinct tables (by label) as the XML; `tables_label_f1`: "
+            "labels found vs the XML's; `cell_recall`: share of the XML's non-empty cell texts found as a cell "
+            "text of the same table. How tables are found: docs/architecture.md.\n\n"
+        )
+        replace_block("pdf-tables", tables_note + tables_body)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Names of the document layers, and what each layer's spans carry.
 
-One module so a reader of any stage can see the whole contract. Readers produce ``LINES`` (the PDF reader also ``PDF_BLOCKS`` and ``PDF_PAGES``);
+One module so a reader of any stage can see the whole contract. Readers produce ``LINES`` (the PDF reader also ``PDF_BLOCKS``, ``PDF_PAGES`` and ``TABLES``);
 each stage returns new layers; :mod:`pipeline.record.assemble` turns layers into the record.
 Spans reference other spans only by character offsets (never by list position), so layers
 stay independent and the record's IDs can be derived from content.
@@ -26,6 +26,15 @@ layer              span (start, end), ``label`` and ``attrs``
 ``pdf_pages``      one span per PDF page (PDF reader): the text of that page's blocks. label
                    ``page``. attrs: ``number`` (1-based), ``width``, ``height`` (points),
                    ``text_quality`` (0-1, the whole document's: share of word-like tokens).
+``tables``         tables of a PDF (PDF reader, :mod:`pipeline.readers._pdf_tables`). label
+                   ``table``. span = from the first to the last of its cells found in the text,
+                   else its caption, else empty at the start of its text region. attrs: ``page``,
+                   ``bbox``, ``rows``, ``cols``, ``strategy`` ("lines": ruled cells; "text":
+                   horizontal rules, columns from text alignment), ``label`` ("Table 2" or None),
+                   ``caption_start``/``caption_end`` (the caption block, or None), ``cells``: list
+                   of {row, col, row_span, col_span, text, start, end, bbox} in row order; start/
+                   end locate the cell's text in the document text (then text == text[start:end])
+                   or are None when it is not found there (text is then the PDF's cell text).
 ``sections``       body of a section: from the end of its heading line (after the newline) to
                    the start of the next heading of the same or a higher level (so a section's
                    body contains its sub-sections). label = ``kind``. attrs: ``heading``,
@@ -64,6 +73,7 @@ LINES = "lines"
 LINKS = "links"
 PDF_BLOCKS = "pdf_blocks"
 PDF_PAGES = "pdf_pages"
+TABLES = "tables"
 SECTIONS = "sections"
 METADATA = "metadata"
 CITATIONS = "citations"

@@ -9,7 +9,8 @@ marks it, so the sections stage builds the hierarchy from it instead of guessing
 
 Pipeline: :mod:`._pdf_chars` (PDFium: lines with boxes, sizes, weight, hyphenation marks) ->
 :mod:`._pdf_layout` (running lines, columns, reading order, blocks and roles) -> :mod:`._pdf_text`
-(text, hyphenation, normalisation) -> layers here. Bad PDFs (encrypted, damaged, no pages, no text)
+(text, hyphenation, normalisation) -> :mod:`._pdf_tables` (tables on pages with a "Table N" caption,
+cells located in the text) -> layers here. Bad PDFs (encrypted, damaged, no pages, no text)
 raise coded input errors; text that a broken font encoding turned into gibberish gives a record with
 a ``pdf-text-quality`` warning. Pages past :data:`MAX_PAGES` are not read (with a warning), and each
 page is closed once read, so time and memory stay bounded.
@@ -23,9 +24,10 @@ from collections import Counter
 
 from ..document import Document, Source, Span
 from ..errors import NoTextLayerError
-from ..layers import LINES, PDF_BLOCKS, PDF_PAGES, WARNINGS
+from ..layers import LINES, PDF_BLOCKS, PDF_PAGES, TABLES, WARNINGS
 from ._pdf_chars import PdfPage, open_pdf, read_page
 from ._pdf_layout import analyse
+from ._pdf_tables import TABLE_LABEL, FoundTable, candidate_pages, find_tables
 from ._pdf_text import PlacedBlock, compose
 
 MEDIA_TYPE = "application/pdf"
@@ -43,36 +45,35 @@ _VOWEL = re.compile(r"[aeiouyAEIOUYà-ÿα-ω]")
 
 
 def read_pdf_bytes(data: bytes, *, path: str) -> Document:
-    """Read a PDF's bytes into a Document with ``lines``, ``pdf_blocks``, ``pdf_pages`` and warnings."""
-    pages, total_pages = _read_pages(data, path)
-    visible = sum(len(line.text.strip()) for page in pages for line in page.lines)
-    if visible < MIN_TEXT_CHARS:
-        raise NoTextLayerError(
-            f"the PDF's {total_pages} page(s) carry no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and convert the result",
-            path=path,
-        )
-    layout = analyse(pages)
-    text, placed = compose(layout.blocks)
+    """Read a PDF's bytes into a Document with ``lines``, ``pdf_blocks``, ``pdf_pages``, ``tables`` and warnings."""
+    document = open_pdf(data, path=path)
+    try:  # the document stays open until the table finder has revisited its candidate pages
+        total_pages = len(document)
+        pages = [read_page(document, index, path=path) for index in range(min(total_pages, MAX_PAGES))]
+        visible = sum(len(line.text.strip()) for page in pages for line in page.lines)
+        if visible < MIN_TEXT_CHARS:
+            raise NoTextLayerError(
+                f"the PDF's {total_pages} page(s) carry no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and convert the result",
+                path=path,
+            )
+        layout = analyse(pages)
+        text, placed = compose(layout.blocks)
+        tables = [table for number in candidate_pages(placed, text) for table in find_tables(document, pages[number - 1])]
+    finally:
+        document.close()
     source = Source(path=path, media_type=MEDIA_TYPE, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), encoding=None, pages=total_pages)
     quality = text_quality(text)
     doc = Document(text, source)
+    page_spans = _page_spans(pages, placed, len(text), quality)
     return doc.with_layers(
         {
             LINES: _line_spans(text, placed),
             PDF_BLOCKS: _block_spans(placed),
-            PDF_PAGES: _page_spans(pages, placed, len(text), quality),
+            PDF_PAGES: page_spans,
+            TABLES: _table_spans(tables, text, placed, page_spans),
             WARNINGS: _warnings(pages, total_pages, quality),
         }
     )
-
-
-def _read_pages(data: bytes, path: str) -> tuple[list[PdfPage], int]:
-    document = open_pdf(data, path=path)
-    try:
-        total = len(document)
-        return [read_page(document, index, path=path) for index in range(min(total, MAX_PAGES))], total
-    finally:
-        document.close()
 
 
 def text_quality(text: str) -> float:
@@ -151,6 +152,97 @@ def _page_spans(pages: list[PdfPage], placed: list[PlacedBlock], length: int, qu
         attrs = {"number": page.number, "width": round(page.width, 2), "height": round(page.height, 2), "text_quality": quality}
         spans.append(Span(start, min(end, length), "page", attrs))
     return spans
+
+
+def _table_spans(tables: list[FoundTable], text: str, placed: list[PlacedBlock], page_spans: list[Span]) -> list[Span]:
+    """One span per table: over the text its cells were found in, else its caption, else empty at its page's start."""
+    spans = []
+    for table in tables:
+        lo, hi = _table_region(table, placed, page_spans)
+        cells, cursor = [], lo
+        for cell in table.cells:
+            found = _locate(cell.text, text, cursor, hi) or _locate(cell.text, text, lo, hi)
+            if found:
+                cursor = found[1]
+            start, end = found or (None, None)
+            cells.append(
+                {
+                    "row": cell.row,
+                    "col": cell.col,
+                    "row_span": cell.row_span,
+                    "col_span": cell.col_span,
+                    "text": text[start:end] if found else cell.text,
+                    "start": start,
+                    "end": end,
+                    "bbox": list(cell.bbox),
+                }
+            )
+        caption = _nearest_caption(table, placed, text)
+        located = [(c["start"], c["end"]) for c in cells if c["start"] is not None]
+        if located:
+            start, end = min(s for s, _ in located), max(e for _, e in located)
+        elif caption is not None:
+            start, end = caption.start, caption.end
+        else:
+            start = end = lo
+        attrs = {
+            "page": table.page,
+            "bbox": list(table.bbox),
+            "rows": table.rows,
+            "cols": table.cols,
+            "strategy": table.strategy,
+            "cells": cells,
+            "label": None,
+            "caption_start": None,
+            "caption_end": None,
+        }
+        if caption is not None:
+            label = TABLE_LABEL.match(text[caption.start : caption.end])
+            attrs.update(label=label.group(1) if label else None, caption_start=caption.start, caption_end=caption.end)
+        spans.append(Span(start, end, "table", attrs))
+    return spans
+
+
+def _table_region(table: FoundTable, placed: list[PlacedBlock], page_spans: list[Span]) -> tuple[int, int]:
+    """The stretch of text made of the page's blocks that overlap the table (its whole page if none do)."""
+    inside = [item for item in placed if item.block.page == table.page and item.start < item.end and _overlaps(item.block.bbox, table.bbox)]
+    if inside:
+        return min(i.start for i in inside), max(i.end for i in inside)
+    page = next((p for p in page_spans if p.get("number") == table.page), None)
+    return (page.start, page.end) if page is not None else (0, 0)
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _locate(cell_text: str, text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Where the cell's words occur in text[lo:hi], any whitespace between them; None if they do not."""
+    words = cell_text.split()
+    if not words or lo >= hi:
+        return None
+    exact = text.find(cell_text, lo, hi)
+    if exact >= 0:
+        return exact, exact + len(cell_text)
+    match = re.compile(r"\s+".join(re.escape(w) for w in words)).search(text, lo, hi)
+    return (match.start(), match.end()) if match else None
+
+
+def _nearest_caption(table: FoundTable, placed: list[PlacedBlock], text: str) -> PlacedBlock | None:
+    """The "Table N" caption on the table's page closest above or below it, among those overlapping it horizontally."""
+    x0, y0, x1, y1 = table.bbox
+    best, best_distance = None, None
+    for item in placed:
+        block = item.block
+        if block.page != table.page or block.role != "caption" or not TABLE_LABEL.match(text[item.start : item.end]):
+            continue
+        bx0, by0, bx1, by1 = block.bbox
+        if bx0 >= x1 or x0 >= bx1:
+            continue
+        distance = max(y0 - by1, by0 - y1, 0.0)
+        if best_distance is None or distance < best_distance:
+            best, best_distance = item, distance
+    return best
 
 
 def _warnings(pages: list[PdfPage], total_pages: int, quality: float) -> list[Span]:

@@ -19,7 +19,7 @@ from .. import layers as L
 from .integrity import integrity_errors
 from .schema import schema_errors
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 _ARTICLE_SCALARS = ("title", "published", "journal", "publisher", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url")
 
@@ -77,6 +77,7 @@ def assemble_record(doc: Document) -> dict:
     layout = _layout(doc)
     if layout is not None:
         record["layout"] = layout
+        record["tables"] = _tables(doc, make_id)
     problems = schema_errors(record) + integrity_errors(record)
     if problems:
         listing = "; ".join(f"{pointer or '/'}: {message}" for pointer, message in problems[:10])
@@ -314,6 +315,30 @@ def _layout(doc: Document) -> dict | None:
     if quality is not None:
         layout["text_quality"] = float(quality)
     return layout
+
+
+def _tables(doc: Document, make_id: _IdMaker) -> list[dict]:
+    """Tables the PDF reader found; present (maybe empty) exactly when the input has pages, like ``layout``."""
+    out = []
+    for span in doc.layer(L.TABLES):
+        a = thaw(span.attrs)
+        caption = {"start": a["caption_start"], "end": a["caption_end"]} if a.get("caption_start") is not None else None
+        out.append(
+            {
+                "id": make_id("tab", a["page"], *a["bbox"]),
+                "page": a["page"],
+                "bbox": a["bbox"],
+                "start": span.start,
+                "end": span.end,
+                "rows": a["rows"],
+                "cols": a["cols"],
+                "strategy": a["strategy"],
+                "label": a.get("label"),
+                "caption": caption,
+                "cells": a["cells"],
+            }
+        )
+    return out
 
 
 def _warnings(doc: Document) -> list[dict]:

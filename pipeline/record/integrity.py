@@ -2,7 +2,7 @@
 
 * every span lies inside ``text`` and has ``start <= end``;
 * where a field holds the spanned text (entity ``text``, abbreviation ``short``/``long``,
-  summary ``text``), it equals ``text[start:end]``;
+  summary ``text``, table cell ``text``), it equals ``text[start:end]``;
 * IDs are unique within their list;
 * references to sections, entities and citations resolve.
 
@@ -94,6 +94,13 @@ def integrity_errors(record: Any) -> list[Problem]:
             check_span(f"/summary/{kind}/{i}", item, text_key="text")
             if isinstance(item, dict):
                 check_ref(f"/summary/{kind}/{i}/section", item.get("section"), section_ids, "section")
+    ids_of("tables")
+    for i, table in enumerate(items("tables")):
+        check_span(f"/tables/{i}", table)
+        if isinstance(table, dict) and isinstance(table.get("caption"), dict):
+            check_span(f"/tables/{i}/caption", table["caption"])
+        for j, cell in enumerate(items("cells", table)):
+            check_span(f"/tables/{i}/cells/{j}", cell, text_key="text")
     for i, warning in enumerate(items("warnings")):
         check_span(f"/warnings/{i}", warning)
     return problems

@@ -1,0 +1,347 @@
+"""Tables of a PDF: pdfplumber's table finder run on ruling lines and text read by PDFium.
+
+Why this shape: pdfplumber's table finder (edges -> intersections -> cells -> tables, after Nurminen
+and Tabula) is the reference algorithm, but pdfplumber gets its edges and words from pdfminer, whose
+page parse costs about 200 ms a page, ten times the whole of our reader. So the finder is given a
+stand-in page whose edges come from PDFium's path objects and whose "words" are the text lines the
+reader already has (:mod:`._pdf_chars` splits a line at wide gaps, so a piece is usually one cell's
+line), and it runs only on pages with a "Table N" caption. Cell text is PDFium's text inside the
+cell's box, normalised like the reading text, and located in the reading text where it can be found.
+
+Two passes per candidate page:
+
+1. ``lines``: pdfplumber's default strategy, cells bounded by ruling lines on all sides.
+2. ``text``: when pass 1 finds nothing, the region from the first to the last of a stack of
+   horizontal rules, cut into columns at the vertical strips no phrase of text covers and into rows
+   at the gaps between text lines (a cell wrapped over two lines gives two rows), as explicit lines
+   for the finder. pdfplumber's own ``text`` strategy (edges where three words align) cut through
+   cells on the development PDFs, because a right-aligned or centred column aligns with words of
+   other columns. This catches the common publisher style with horizontal rules only; tables without
+   any rules are not found.
+
+Coordinates: PDF points, origin at the page's top-left corner (y grows downwards), as everywhere in
+the reader.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber.table import TableFinder
+
+from ._pdf_chars import HYPHEN_MARK, PdfPage
+from ._pdf_text import PlacedBlock, normalise
+
+#: "Table 2", "Table S1", "TABLE 3:" at the start of a caption; group 1 is the label.
+TABLE_LABEL = re.compile(r"^\s*(table\s*[SA]?\d+[A-Za-z]?)(?=[\s.:|)]|$)", re.IGNORECASE)
+#: Path segments read per page at most (a page of vector plots holds hundreds of thousands).
+MAX_SEGMENTS = 50_000
+_MIN_ROWS = 2
+_MIN_COLS = 2
+_THIN = 2.0  # points: a path this thin is a ruling line (a stroked line or a filled hairline rectangle)
+_MIN_RULE_WIDTH = 30.0  # points: shorter horizontal strokes are underlines or glyph parts, not table rules
+_MIN_COLUMN_GAP = 2.0  # points of empty strip between two columns
+_PHRASE_GAP = 0.6  # font sizes: a wider gap between characters of one line separates cells
+_LINES = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: tuple[float, float, float, float]
+    text: str
+
+
+@dataclass(frozen=True)
+class FoundTable:
+    page: int
+    bbox: tuple[float, float, float, float]
+    rows: int
+    cols: int
+    cells: tuple[Cell, ...]
+    strategy: str  # "lines" or "text"
+
+
+def candidate_pages(placed: list[PlacedBlock], text: str) -> list[int]:
+    """Pages with a caption block that starts "Table N" (the only pages the finder visits)."""
+    pages = {item.block.page for item in placed if item.block.role == "caption" and TABLE_LABEL.match(text[item.start : item.end])}
+    return sorted(pages)
+
+
+def find_tables(document: pdfium.PdfDocument, page: PdfPage) -> list[FoundTable]:
+    """The tables on ``page`` (read again from ``document``; closed before returning)."""
+    handle = document[page.number - 1]
+    try:
+        edges = _page_edges(handle.raw, page.height)
+        pieces = [{"x0": l.x0, "x1": l.x1, "top": l.y0, "bottom": l.y1, "text": l.text} for l in page.lines]
+        textpage = handle.get_textpage()
+        try:
+            boxes = _lines_tables(page, edges) or _text_tables(page, edges, pieces, _Words(textpage.raw, page.height))
+            return [_with_text(textpage, page, cells, strategy) for cells, strategy in boxes]
+        finally:
+            textpage.close()
+    finally:
+        handle.close()
+
+
+class _FinderPage:
+    """The little of a pdfplumber Page that its TableFinder reads: bbox, edges, words."""
+
+    def __init__(self, bbox: tuple[float, float, float, float], edges: list[dict], words: list[dict]) -> None:
+        self.bbox = bbox
+        self.edges = edges
+        self._words = words
+
+    def extract_words(self, **_settings) -> list[dict]:
+        return self._words
+
+
+def _lines_tables(page: PdfPage, edges: list[dict]) -> list[tuple[list, str]]:
+    finder = TableFinder(_FinderPage((0, 0, page.width, page.height), edges, []), _LINES)
+    return [(table.cells, "lines") for table in finder.tables if _big_enough(table.cells)]
+
+
+def _text_tables(page: PdfPage, edges: list[dict], pieces: list[dict], words: "_Words") -> list[tuple[list, str]]:
+    """Tables with horizontal rules only: each ruled region split into text rows and aligned columns."""
+    rules = [e for e in edges if e["orientation"] == "h" and e["width"] >= _MIN_RULE_WIDTH]
+    found = []
+    for x0, top, x1, bottom in _ruled_regions(rules, pieces):
+        lines = [w for w in pieces if w["x0"] >= x0 - 1 and w["x1"] <= x1 + 1 and w["top"] >= top - 1 and w["bottom"] <= bottom + 1]
+        if len(lines) < _MIN_ROWS:
+            continue
+        inside = words.within(lines, (x0, top, x1, bottom))
+        columns = _column_gaps(inside, x0, x1)
+        if len(columns) < _MIN_COLS + 1:
+            continue
+        settings = {
+            "vertical_strategy": "explicit",
+            "horizontal_strategy": "explicit",
+            "explicit_vertical_lines": columns,
+            "explicit_horizontal_lines": _row_boundaries(inside),
+        }
+        refined = TableFinder(_FinderPage((x0, top, x1, bottom), [], inside), settings)
+        found.extend((table.cells, "text") for table in refined.tables if _big_enough(table.cells))
+    return found
+
+
+def _column_gaps(phrases: list[dict], x0: float, x1: float) -> list[float]:
+    """x of the column boundaries: the table's sides and the middle of each vertical strip no phrase covers.
+
+    A header phrase spanning several columns would cover their gaps, so when the phrases of all
+    rows leave no gap, the first row (the header) is left out and the body's gaps are used.
+    """
+    for subset in (phrases, _without_first_row(phrases)):
+        covered = sorted((p["x0"], p["x1"]) for p in subset)
+        cuts, reach = [], None
+        for left, right in covered:
+            if reach is not None and left - reach >= _MIN_COLUMN_GAP:
+                cuts.append(round((reach + left) / 2, 2))
+            reach = right if reach is None else max(reach, right)
+        if cuts:
+            return [round(x0, 2)] + cuts + [round(x1, 2)]
+    return []
+
+
+def _without_first_row(phrases: list[dict]) -> list[dict]:
+    if not phrases:
+        return []
+    first = min(p["bottom"] for p in phrases)
+    return [p for p in phrases if p["top"] >= first - 0.5]
+
+
+def _ruled_regions(rules: list[dict], words: list[dict]) -> list[tuple[float, float, float, float]]:
+    """Boxes from the first to the last of a stack of rules of one width (a "Table N" line between starts a new stack)."""
+    stacks: list[list[dict]] = []
+    for rule in sorted(rules, key=lambda e: (round(e["x0"]), e["top"])):
+        last = stacks[-1][-1] if stacks else None
+        if (
+            last is not None
+            and abs(rule["x0"] - last["x0"]) <= 3
+            and abs(rule["x1"] - last["x1"]) <= 3
+            and not any(last["top"] < w["top"] < rule["top"] and TABLE_LABEL.match(w["text"]) for w in words)
+        ):
+            stacks[-1].append(rule)
+        else:
+            stacks.append([rule])
+    regions = []
+    for stack in stacks:
+        if len(stack) >= 2 and stack[-1]["top"] - stack[0]["top"] > 5:
+            regions.append((min(e["x0"] for e in stack), stack[0]["top"], max(e["x1"] for e in stack), stack[-1]["top"]))
+    return regions
+
+
+class _Words:
+    """Phrases with boxes inside a region, from PDFium's character boxes (only where the text strategy needs them).
+
+    The text strategy aligns these "words": a phrase (characters less than :data:`_PHRASE_GAP` font
+    sizes apart, so spaces inside a cell join) aligns with its column, where single words of a
+    multi-word cell would invent columns of their own.
+    """
+
+    def __init__(self, raw, page_height: float) -> None:
+        self.raw = raw
+        self.page_height = page_height
+        self._box = tuple(ctypes.c_double() for _ in range(4))
+
+    def within(self, lines: list[dict], region: tuple[float, float, float, float]) -> list[dict]:
+        raw, height = self.raw, self.page_height
+        indices = []
+        for line in lines:
+            index = pdfium_c.FPDFText_GetCharIndexAtPos(raw, line["x0"] + 0.5, height - (line["top"] + line["bottom"]) / 2, 1.0, (line["bottom"] - line["top"]) / 2)
+            if index >= 0:
+                indices.append((index, index + len(line["text"]) + 1))
+        if not indices:
+            return lines
+        first, last = min(i for i, _ in indices), min(max(j for _, j in indices), pdfium_c.FPDFText_CountChars(raw))
+        left, right, bottom, top = self._box
+        x0, y0, x1, y1 = region
+        words: list[dict] = []
+        current: dict | None = None
+        for index in range(first, last):
+            char = chr(pdfium_c.FPDFText_GetUnicode(raw, index) or 32)
+            if char.isspace() or not pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top):
+                continue  # a space does not end a phrase; the gap to the next character decides
+            box = (left.value, height - top.value, right.value, height - bottom.value)
+            if not (x0 - 1 <= box[0] and box[2] <= x1 + 1 and y0 - 1 <= box[1] and box[3] <= y1 + 1):
+                current = None
+                continue
+            size = box[3] - box[1]
+            if current is not None and abs(box[1] - current["top"]) < size * 0.5 and -size < box[0] - current["x1"] < size * _PHRASE_GAP:
+                current.update(x1=max(current["x1"], box[2]), bottom=max(current["bottom"], box[3]), text=current["text"] + (" " if box[0] - current["x1"] > size * 0.15 else "") + char)
+            else:
+                current = {"x0": box[0], "x1": box[2], "top": box[1], "bottom": box[3], "text": char}
+                words.append(current)
+        return words or lines
+
+
+def _row_boundaries(words: list[dict]) -> list[float]:
+    """y of the gaps between text rows (words whose vertical extents overlap share a row)."""
+    bands: list[list[float]] = []
+    for word in sorted(words, key=lambda w: w["top"]):
+        if bands and word["top"] < bands[-1][1] - 0.5:
+            bands[-1][1] = max(bands[-1][1], word["bottom"])
+        else:
+            bands.append([word["top"], word["bottom"]])
+    cuts = [bands[0][0] - 0.5] + [(a[1] + b[0]) / 2 for a, b in zip(bands, bands[1:])] + [bands[-1][1] + 0.5]
+    return [round(c, 2) for c in cuts]
+
+
+def _big_enough(cells: list) -> bool:
+    xs = {round(c[0]) for c in cells}
+    ys = {round(c[1]) for c in cells}
+    return len(xs) >= _MIN_COLS and len(ys) >= _MIN_ROWS
+
+
+def _with_text(textpage, page: PdfPage, cells: list, strategy: str) -> FoundTable:
+    """Rows and columns from the cells' edges (a merged cell spans several), and each cell's text."""
+    xs = sorted({round(c[0], 1) for c in cells} | {round(c[2], 1) for c in cells})
+    ys = sorted({round(c[1], 1) for c in cells} | {round(c[3], 1) for c in cells})
+    out = []
+    for x0, top, x1, bottom in sorted(cells, key=lambda c: (round(c[1], 1), round(c[0], 1))):
+        row, col = ys.index(round(top, 1)), xs.index(round(x0, 1))
+        row_end, col_end = ys.index(round(bottom, 1)), xs.index(round(x1, 1))
+        text = textpage.get_text_bounded(left=x0, bottom=page.height - bottom, right=x1, top=page.height - top)
+        box = (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2))
+        out.append(Cell(row, col, max(1, row_end - row), max(1, col_end - col), box, _clean(text)))
+    bbox = (
+        round(min(c[0] for c in cells), 2),
+        round(min(c[1] for c in cells), 2),
+        round(max(c[2] for c in cells), 2),
+        round(max(c[3] for c in cells), 2),
+    )
+    return FoundTable(page.number, bbox, len(ys) - 1, len(xs) - 1, tuple(out), strategy)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(HYPHEN_MARK + r"\s*", "", text)
+    return re.sub(r"\s+", " ", normalise(text)).strip()
+
+
+def _page_edges(raw, height: float) -> list[dict]:
+    """Horizontal and vertical edges of the page's path objects (lines, rectangles, grids), as pdfplumber's."""
+    edges: list[dict] = []
+    budget = [MAX_SEGMENTS]
+    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    count = pdfium_c.FPDFPage_CountObjects(raw)
+    _object_edges((pdfium_c.FPDFPage_GetObject(raw, i) for i in range(count)), identity, height, edges, budget)
+    return edges
+
+
+def _object_edges(objects, outer: tuple, height: float, edges: list[dict], budget: list[int]) -> None:
+    """Edges of path objects: a thin path is one ruling line read from its bounds (one call); other
+    paths (rectangles, grids drawn as one path) are walked segment by segment; curves give none."""
+    matrix = pdfium_c.FS_MATRIX()
+    bounds = [ctypes.c_float() for _ in range(4)]
+    for obj in objects:
+        if budget[0] <= 0:
+            return
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+                transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+                n = pdfium_c.FPDFFormObj_CountObjects(obj)
+                _object_edges((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), transform, height, edges, budget)
+            continue
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH or not pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+            continue
+        segments = pdfium_c.FPDFPath_CountSegments(obj)
+        budget[0] -= segments
+        (x0, y0), (x1, y1) = _apply(outer, bounds[0].value, bounds[1].value), _apply(outer, bounds[2].value, bounds[3].value)
+        left, right, top, bottom = min(x0, x1), max(x0, x1), height - max(y0, y1), height - min(y0, y1)
+        if bottom - top <= _THIN:
+            _add_edge((left, (top + bottom) / 2), (right, (top + bottom) / 2), edges)
+        elif right - left <= _THIN:
+            _add_edge(((left + right) / 2, top), ((left + right) / 2, bottom), edges)
+        elif segments <= 5 and pdfium_c.FPDFPathSegment_GetType(pdfium_c.FPDFPath_GetPathSegment(obj, 1)) == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            continue  # a circle or curve (plot markers): no edges
+        elif pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
+            # the points, not the bounds, which include half the stroke width
+            transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+            _segment_edges(obj, segments, transform, height, edges)
+
+
+def _segment_edges(obj, segments: int, transform: tuple, height: float, edges: list[dict]) -> None:
+    """The straight axis-parallel pieces of a path with several subpaths (a grid drawn in one go)."""
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[list[tuple[float, float]]] = []
+    for j in range(segments):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, j)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        px, py = _apply(transform, x.value, y.value)
+        point = (px, height - py)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            subpaths.append([point])
+        elif subpaths:
+            if kind == pdfium_c.FPDF_SEGMENT_LINETO:
+                _add_edge(subpaths[-1][-1], point, edges)
+            subpaths[-1].append(point)
+        if subpaths and pdfium_c.FPDFPathSegment_GetClose(segment):
+            _add_edge(subpaths[-1][-1], subpaths[-1][0], edges)
+
+
+def _compose(inner: tuple, outer: tuple) -> tuple:
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _add_edge(p: tuple[float, float], q: tuple[float, float], edges: list[dict]) -> None:
+    (x0, y0), (x1, y1) = p, q
+    if abs(y1 - y0) <= 0.01 * max(abs(x1 - x0), 1) and abs(x1 - x0) > 0:
+        left, right = min(x0, x1), max(x0, x1)
+        edges.append({"x0": left, "x1": right, "top": y0, "bottom": y0, "width": right - left, "height": 0, "orientation": "h", "object_type": "line"})
+    elif abs(x1 - x0) <= 0.01 * max(abs(y1 - y0), 1) and abs(y1 - y0) > 0:
+        top, bottom = min(y0, y1), max(y0, y1)
+        edges.append({"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0, "height": bottom - top, "orientation": "v", "object_type": "line"})
