@@ -345,8 +345,11 @@ def _window_candidates(engine: _Engine, text: str, w_start: int, w_end: int, lex
             start += 1
         span = sdoc[start:end]
         s, e = w_start + span.start_char, w_start + span.end_char
-        if name in P.YIELD_TO_MODEL and any(c.method == "model" and c.start < e and s < c.end for c in lexicon_entities):
-            continue  # "renal cell" in the model's "renal cell carcinoma", "gene transcription" in "MARCKS gene"
+        if name in P.YIELD_TO_MODEL and any(
+            (c.method == "model" and c.start < e and s < c.end) or (c.start, c.end, c.label) == (s, e, label)
+            for c in lexicon_entities
+        ):
+            continue  # "renal cell" in the model's "renal cell carcinoma"; or the lexicon has it already
         out.append(Candidate(s, e, label, _pattern_norm(engine.lexicon, text[s:e], label, name), "pattern", SCORES["pattern"]))
     return out
 
