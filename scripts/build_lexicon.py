@@ -16,7 +16,14 @@ Choices (a starter lexicon; the entity issue makes it accurate):
   own single-word preferred name is kept unless it is on the curated ambiguity list.
 - MeSH inverted entry terms ("Receptors, AMPA") are turned into natural order ("AMPA Receptors").
 - Where several concepts share a key, the label precedence and then the source priority decide,
-  so every key maps to exactly one concept.
+  so every key maps to exactly one concept. A PATHWAY concept wins a key over PROCESS and ANATOMY
+  only when the term itself names a pathway (a head such as *signalling, pathway, cascade, axis*, or
+  a metabolic pathway word such as "glycolysis"): Reactome's top-level names "Immune System",
+  "Apoptosis" and "Gene expression" are an organ system and processes in prose.
+- PATHWAY, PROCESS and ANATOMY follow docs/annotation-guideline.md: body fluids and samples
+  ("blood", "urine") are not ANATOMY, generic words ("membrane", "signaling", "extracellular") are
+  not mentions, Reactome event names ("ERK activation") are not pathways, and GO processes named
+  "... signaling pathway / cascade" are PATHWAYs. Anatomy terms also match in the plural ("eyes").
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import json
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,8 +54,31 @@ DOC = REPO / "pipeline" / "data" / "LEXICON.md"
 LABEL_PRECEDENCE = ("CONDITION", "COMPOUND", "PROTEIN", "PATHWAY", "PROCESS", "ANATOMY")
 #: Which source wins within a label (first wins); also the order of the licence table.
 DB_PRIORITY = ("MESH", "HGNC", "CHEBI", "DRUGBANK", "FPLX", "REACTOME", "GO", "DOID", "UBERON", "PATHWAYCOMMONS")
-#: Per-label exceptions to DB_PRIORITY: gene symbols and names normalise to HGNC first.
-LABEL_DB_PRIORITY = {"PROTEIN": ("HGNC", "FPLX", "MESH")}
+#: Per-label exceptions to DB_PRIORITY: gene symbols and names normalise to HGNC first, processes to GO.
+LABEL_DB_PRIORITY = {"PROTEIN": ("HGNC", "FPLX", "MESH"), "PROCESS": ("GO", "MESH", "REACTOME", "PATHWAYCOMMONS")}
+#: Terms that name a pathway by their wording (see select_entries): a pathway head word, or a
+#: metabolic pathway ("glycolysis", "gluconeogenesis", "lipolysis", "beta-oxidation").
+PATHWAY_WORDING = re.compile(
+    r"(?i)\b(?:signal(?:l)?ing|pathways?|cascades?|axis|cycle|shunt|oxidation)\b"
+    r"|\b(?:glyc|gluc|glycogen|lip|ket|steroid)\w*(?:lysis|genesis)\b"
+)
+#: GO biological processes named so are pathways ("MAPK cascade", "TOR signaling").
+GO_PATHWAY_NAME = re.compile(r"(?:signal(?:l)?ing(?: pathway)?|pathway|cascade)$")
+#: Reactome/Pathway Commons names ending in an event word name a reaction, not a pathway in prose.
+PATHWAY_EVENT_END = re.compile(r"(?i)\b(?:activation|binding|formation|degradation|transport|uptake|release|"
+                               r"phosphorylation|dephosphorylation|recruitment|translocation|dissociation)$")
+#: Never PATHWAY, PROCESS or ANATOMY mentions (docs/annotation-guideline.md): generic words, body
+#: fluids and samples, GO's catch-all components, and "pathogenesis" (a disease's course).
+NOT_MECHANISM_TERMS = frozenset({
+    "signaling", "signalling", "transduction", "signal transduction", "signaling pathway", "signaling pathways",
+    "membrane", "membranes", "extracellular", "intracellular", "extracellular region", "intracellular region",
+    "cellular component", "cellular components", "cell part", "cell periphery", "pathogenesis",
+    "blood", "urine", "serum", "plasma", "blood plasma", "saliva", "sweat", "bile", "milk", "tears", "lymph",
+    "semen", "mucus", "feces", "faeces", "cerebrospinal fluid", "body fluid", "transmembrane",
+})
+_NOT_MECHANISM_KEYS = frozenset(term_key(t, "lower") for t in NOT_MECHANISM_TERMS)  # "signalling pathway" too
+MECHANISM_LABELS = frozenset({"PATHWAY", "PROCESS", "ANATOMY"})
+
 #: A lower-case word used at least this often in the news corpus counts as general English.
 ENGLISH_MIN_COUNT = 3
 
@@ -232,7 +262,7 @@ def from_go(path: Path, pathway_ids: set[str]) -> list[Candidate]:
     for row in read_tsv(path):
         namespace, gid = row["namespace"], row["go_id"]
         if namespace == "biological_process":
-            label = "PATHWAY" if gid in pathway_ids else "PROCESS"
+            label = "PATHWAY" if gid in pathway_ids or GO_PATHWAY_NAME.search(row["name"]) else "PROCESS"
         elif namespace == "cellular_component" and "complex" not in row["name"]:
             label = "ANATOMY"
         else:
@@ -297,6 +327,12 @@ def from_id_name(path: Path, label: str, db: str, id_prefix: str = "") -> list[C
     return [Candidate(label, db, id_prefix + r[id_col], r[name_col], r[name_col], True) for r in rows]
 
 
+def pathway_or_process(candidates: list[Candidate]) -> list[Candidate]:
+    """Pathway-database entries not worded as a pathway are processes in prose: Reactome's
+    "Apoptosis", "Reproduction", "Acetylation" (PATHWAY_WORDING; "Glycolysis" stays a pathway)."""
+    return [c if PATHWAY_WORDING.search(c.term) else replace(c, label="PROCESS") for c in candidates]
+
+
 def mental_or_neuro(_trees: list[str]) -> str:
     return "CONDITION"
 
@@ -327,8 +363,8 @@ def sources() -> list[tuple[str, Path, object]]:
         ("DrugBank open vocabulary", d / "drugbank_open_vocabulary.tsv", from_drugbank),
         ("GO biological process and cellular component", d / "go_terms.tsv", lambda p: from_go(p, go_pathways)),
         ("GO signalling pathway subset (labels GO terms PATHWAY)", d / "go_biological_process_signaling_pathways.tsv", lambda p: []),
-        ("Reactome human pathways", d / "reactome_pathways_human.tsv", lambda p: from_id_name(p, "PATHWAY", "REACTOME")),
-        ("Hetionet pathways (Pathway Commons)", d / "hetionet_pathway.tsv", lambda p: from_id_name(p, "PATHWAY", "PATHWAYCOMMONS")),
+        ("Reactome human pathways", d / "reactome_pathways_human.tsv", lambda p: pathway_or_process(from_id_name(p, "PATHWAY", "REACTOME"))),
+        ("Hetionet pathways (Pathway Commons)", d / "hetionet_pathway.tsv", lambda p: pathway_or_process(from_id_name(p, "PATHWAY", "PATHWAYCOMMONS"))),
         ("Hetionet anatomy (UBERON)", d / "hetionet_anatomy.tsv", lambda p: from_id_name(p, "ANATOMY", "UBERON")),
         ("Hetionet symptoms (MeSH)", d / "hetionet_symptom.tsv", lambda p: from_id_name(p, "CONDITION", "MESH")),
         ("Disease Ontology", d / "doid_terms.tsv", from_doid),
@@ -382,15 +418,61 @@ def keyed(term: str, english: set[str], cache: dict) -> tuple[str, tuple[str, ..
     return cache[term]
 
 
+def label_rank(c: Candidate) -> int:
+    """LABEL_PRECEDENCE, except that a pathway-database term not worded as a pathway ranks after
+    ANATOMY ("Immune System" is UBERON's organ system before it is Reactome's pathway)."""
+    if c.label == "PATHWAY" and not PATHWAY_WORDING.search(c.term):
+        return len(LABEL_PRECEDENCE)
+    if c.label == "PROCESS" and c.db in ("REACTOME", "PATHWAYCOMMONS"):  # see pathway_or_process
+        return len(LABEL_PRECEDENCE)
+    return LABEL_PRECEDENCE.index(c.label)
+
+
+def is_mechanism_term(c: Candidate) -> bool:
+    """False for PATHWAY/PROCESS/ANATOMY terms the guideline rules out; True for everything else."""
+    if c.label not in MECHANISM_LABELS:
+        return True
+    if term_key(c.term, "lower") in _NOT_MECHANISM_KEYS:
+        return False
+    return not (c.label == "PATHWAY" and c.db in ("REACTOME", "PATHWAYCOMMONS") and PATHWAY_EVENT_END.search(c.term))
+
+
+def anatomy_plurals(candidates: list[Candidate]) -> list[Candidate]:
+    """Plural forms of ANATOMY terms ("eye" -> "eyes", "artery" -> "arteries"); the last word only."""
+    out = []
+    for c in candidates:
+        if c.label != "ANATOMY" or not re.search(r"[a-z]$", c.term):
+            continue
+        plural = english_plural(c.term)
+        if plural != c.term:
+            out.append(Candidate(c.label, c.db, c.id, c.name, plural, c.preferred))
+    return out
+
+
+def english_plural(term: str) -> str:
+    """A regular English plural of a term's last word; unchanged when it already looks plural or
+    is a Latin/Greek form whose plural is irregular (-us, -um, -a, -is, -x, -ex)."""
+    last = term.rsplit(" ", 1)[-1]
+    if len(last) < 3 or re.search(r"(?:s|us|um|a|is|x|i|ae|ia)$", last):
+        return term
+    if re.search(r"[^aeiou]y$", last):
+        return term[:-1] + "ies"
+    if re.search(r"(?:ch|sh)$", last):
+        return term + "es"
+    return term + "s"
+
+
 def select_entries(candidates: list[Candidate], english: set[str]) -> dict[tuple[str, tuple[str, ...]], Candidate]:
     """One concept per (mode, key): label precedence, then source priority, then preferred names."""
     def rank(c: Candidate) -> tuple:
         order = LABEL_DB_PRIORITY.get(c.label, DB_PRIORITY)
-        return (LABEL_PRECEDENCE.index(c.label), order.index(c.db), not c.preferred, c.id)
+        return (label_rank(c), order.index(c.db), not c.preferred, c.id)
 
     chosen: dict[tuple[str, tuple[str, ...]], Candidate] = {}
     cache: dict = {}
     for c in candidates:
+        if not is_mechanism_term(c):
+            continue
         found = keyed(c.term, english, cache)
         if found is None:
             continue
@@ -460,6 +542,7 @@ def build() -> tuple[bytes, str]:
         candidates += found
         source_rows.append((name, path.relative_to(DATA).as_posix(), sha256(path), len(found)))
     source_rows.append(("English word list (lower-case news words)", NEWS.relative_to(DATA).as_posix(), sha256(NEWS), 0))
+    candidates += anatomy_plurals(candidates)
     return render(select_entries(prefer_mesh_compounds(candidates), english_words()), source_rows)
 
 

@@ -1,11 +1,14 @@
-"""Token patterns for entities a lexicon cannot list: receptors, pathways and processes.
+"""Token patterns for entities a lexicon cannot list: receptors, pathways, processes, cell types.
 
 Lexicons name concepts ("Receptors, AMPA", "MTOR"), but prose builds new names from them:
 "GABA-A receptors", "mTOR pathway", "BDNF-TrkB signalling", "synaptogenesis", "long-term
 potentiation", and "NMDA antagonism" where "NMDA" names the receptor, not the chemical. The
 patterns below are general receptor, pathway and process vocabulary, matched with spaCy's token
 ``Matcher`` after the lexicon hits have been set as ``doc.ents`` (so a pattern can say "a protein
-or compound mention followed by *signalling*"). Pattern names are ``<LABEL>_<what>``.
+or compound mention followed by *signalling*"). Pattern names are ``<LABEL>_<what>``. What the
+PATHWAY, PROCESS and ANATOMY patterns should find is in docs/annotation-guideline.md; they were
+tuned on our 40-abstract dev gold (``eval/score_mechanisms.py``), so they stay general word-shape
+rules rather than lists of the gold's mentions.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ import re
 
 #: Entity types set on tokens before matching; SYMBOL marks gene-like tokens no lexicon knew.
 BIO_ENT_TYPES = ["PROTEIN", "COMPOUND", "SYMBOL"]
+#: Lexicon labels exposed to the patterns as token entity types (PROCESS: "DNA repair pathway").
+CONTEXT_ENT_TYPES = ("PROTEIN", "COMPOUND", "PROCESS")
 
-#: A gene-like token: a capital letter after the first character, or letters and digits mixed.
-GENE_LIKE = r"^(?=.{2,12}$)[A-Za-z0-9]*(?:[a-z0-9][A-Z]|[A-Z]{2}|[A-Za-z][0-9]|[0-9][A-Za-z])[A-Za-z0-9]*$"
+#: A gene-like token: a capital letter after the first character, or letters and digits mixed
+#: (Greek letters count as letters: "NF-κB", "IKKβ").
+_L, _U, _LO = "A-Za-z\u0370-\u03ff", "A-Z\u0391-\u03a9", "a-z\u03b1-\u03c9"
+GENE_LIKE = (rf"^(?=.{{2,12}}$)[{_L}0-9]*(?:[{_LO}0-9][{_U}]|[{_U}]{{2}}|[{_L}][0-9]|[0-9][{_L}]|[{_U}]-[0-9])[{_L}0-9-]*$")
 
 #: Words that name receptor families after their ligand or pharmacology.
 RECEPTOR_MODIFIERS = [
@@ -43,11 +50,59 @@ ACTION_NOUNS = [
 PATHWAY_HEADS = ["signaling", "signalling", "pathway", "pathways", "cascade", "cascades"]
 PATHWAY_TAILS = ["pathway", "pathways", "cascade", "cascades", "network", "networks"]
 JOINERS = ["/", "-", "–"]
+#: Words inside a pathway name between molecule names ("MAP kinase cascade", "mitogen-activated protein kinase").
+PATHWAY_INNER = ["kinase", "kinases", "protein", "proteins", "factor", "factors", "receptor", "receptors", "like"]
+#: "MyD88-dependent signaling", "CsrS-mediated signaling": the molecule still names the pathway.
+PATHWAY_LINKS = ["dependent", "mediated", "induced", "activated", "coupled"]
+#: Adjectives that are part of GO/Reactome pathway names ("apoptotic signaling pathway", "canonical Wnt").
+PATHWAY_ADJECTIVES = ["apoptotic", "canonical", "noncanonical", "intrinsic", "extrinsic", "necroptotic"]
+#: Metabolic pathways named by one word ("glycolysis", "gluconeogenesis", "lipolysis") and their
+#: adjectives ("glycolytic-gluconeogenic pathway").
+METABOLIC_PATHWAY = r"^(?:glyc|gluc|glycogen|lip|ket|steroid)[a-z]*(?:lysis|genesis)$"
+METABOLIC_ADJECTIVE = r"^(?:glyc|gluc|glycogen|lip|ket|steroid)[a-z]*(?:lytic|genic)$"
 
 #: Adjectives that make a kind of plasticity a biological process.
 PLASTICITY_REGEX = r"^(?:[a-z]+(?:al|ic|ar|ive)|brain|experience|activity|spike)$"
 #: "-genesis" words that are not processes of interest on their own.
-NOT_PROCESSES = ["pathogenesis", "etiopathogenesis", "genesis"]
+NOT_PROCESSES = ["pathogenesis", "etiopathogenesis", "genesis", "carcinogenesis", "tumorigenesis"]
+
+#: Cell types: a head noun for cells, with words that make the type ("dendritic cells", "CD4+ T
+#: lymphocytes", "neural stem cells", "hippocampal neurons"). Cell lines ("THP-1 cells") and
+#: tumour cells are not anatomy (guideline), so the modifiers are words, not codes.
+CELL_HEADS = ["cell", "cells", "lymphocyte", "lymphocytes", "neuron", "neurons", "leukocytes", "leukocyte"]
+#: Nouns that make a cell type ("stem cells", "T cells", "killer cells", "smooth muscle cells").
+CELL_NOUNS = [
+    "stem", "progenitor", "precursor", "germ", "mast", "plasma", "killer", "immune", "blood", "muscle", "smooth",
+    "mononuclear", "interstitial", "satellite", "hair", "islet", "beta", "b", "t", "nk", "th1", "th2", "th17",
+    "pyramidal", "granule", "purkinje", "basket", "chandelier", "helper", "memory", "effector", "regulatory",
+    "vein", "umbilical", "epithelial", "endothelial", "glial", "radial", "dendritic", "mesenchymal", "neural",
+    "embryonic", "pluripotent", "trophoblast", "endoderm", "ectoderm", "mesoderm", "amnion", "valvular",
+    "tubular", "hepatic", "cardiac", "renal", "neuronal", "hippocampal", "cortical", "dopaminergic",
+    "serotonergic", "gabaergic", "glutamatergic", "cholinergic", "noradrenergic", "sensory", "motor",
+    "airway", "vascular", "peripheral", "natural", "adaptive", "innate", "mature", "immature", "somatic",
+    "primordial", "neuroendocrine", "enteroendocrine", "goblet", "schwann", "microglial", "ependymal",
+]
+#: "CD4+", "CD45(+)": a surface marker that names the cell population.
+CELL_MARKER = r"^(?:CD\d+[+-]?(?:\(\+\))?|[A-Z][A-Za-z0-9]*\+)$"
+#: Single nouns that name cell types by their word shape ("macrophages", "hepatocytes",
+#: "hepatoblast", "neutrophils") and a few without a telling suffix.
+CELL_TYPE_WORD = r"^[a-z]{3,}(?:cytes?|blasts?|phages?|phils?)$"
+CELL_TYPE_NOUNS = ["neurons", "microglia", "astroglia", "oligodendroglia", "platelets", "tregs", "treg"]
+#: Not cell types, though shaped like them.
+NOT_CELL_TYPES = ["bacteriophage", "bacteriophages", "phages", "phage", "glioblastoma", "cytoblast"]
+
+#: Processes of cells and tissues named by an anatomical word and a process noun
+#: ("endothelial proliferation", "hepatic differentiation", "stem cell maintenance", "cell deaths").
+CELL_PROCESS_NOUNS = ["proliferation", "differentiation", "migration", "maintenance", "survival", "activation",
+                      "specification", "fate"]
+CELL_PROCESS_MODIFIERS = [
+    "cell", "cellular", "endothelial", "epithelial", "neuronal", "neural", "glial", "hepatic", "stem", "lineage",
+    "myogenic", "osteogenic", "adipogenic", "necrotic", "apoptotic", "t", "b", "neuron",
+]
+#: Molecular processes with their general classifier ("gene transcription", "DNA repair").
+MOLECULAR_PROCESS_SUBJECTS = ["gene", "genes", "dna", "rna", "mrna", "protein"]
+MOLECULAR_PROCESS_NOUNS = ["expression", "transcription", "translation", "repair", "replication", "synthesis",
+                           "silencing", "folding"]
 
 
 def _bio(op: str = "1") -> dict:
@@ -76,10 +131,54 @@ PATTERNS: dict[str, list[list[dict]]] = {
     "PROTEIN_ligand_named_receptor": [
         [{"TEXT": {"IN": LIGAND_NAMED_RECEPTORS}}, {"LOWER": {"IN": ACTION_NOUNS}}],
     ],
-    # mTOR pathway, BDNF-TrkB signalling, Wnt/beta-catenin pathway, MAPK/ERK cascade
+    # mTOR pathway, BDNF-TrkB signalling, Wnt/beta-catenin pathway, MAPK/ERK cascade, p38 MAP kinase
+    # cascade, MyD88-dependent signaling, apoptotic signaling cascade
     "PATHWAY_named": [
-        [_bio("+"), {"TEXT": {"IN": JOINERS}, "OP": "?"}, _bio("*"), {"TEXT": {"IN": JOINERS}, "OP": "?"},
-         _bio("*"), {"LOWER": {"IN": PATHWAY_HEADS}}, {"LOWER": {"IN": PATHWAY_TAILS}, "OP": "?"}],
+        [{"LOWER": {"IN": PATHWAY_ADJECTIVES}, "OP": "?"}, _bio("+"), {"TEXT": {"IN": JOINERS}, "OP": "?"},
+         _bio("*"), {"TEXT": {"IN": JOINERS}, "OP": "?"}, _bio("*"), {"LOWER": {"IN": PATHWAY_INNER}, "OP": "*"},
+         {"TEXT": {"IN": JOINERS}, "OP": "?"}, {"LOWER": {"IN": PATHWAY_LINKS}, "OP": "?"},
+         {"LOWER": {"IN": PATHWAY_HEADS}}, {"LOWER": {"IN": PATHWAY_TAILS}, "OP": "?"}],
+        [{"LOWER": {"IN": PATHWAY_ADJECTIVES}}, {"LOWER": {"IN": PATHWAY_HEADS}}, {"LOWER": {"IN": PATHWAY_TAILS}, "OP": "?"}],
+    ],
+    # base excision repair pathway, apoptotic process pathway: a named process + pathway
+    "PATHWAY_process": [
+        [{"ENT_TYPE": "PROCESS", "OP": "+"}, {"LOWER": {"IN": ["pathway", "pathways"]}}],
+    ],
+    # "shallow Toll signaling", "the Notch pathway": a capitalised name inside a sentence (the word
+    # before is lower case, so headings and sentence starts do not count); that word is not kept.
+    "PATHWAY_capitalised": [
+        [{"IS_LOWER": True}, {"TEXT": {"REGEX": r"^[A-Z][a-z]{2,}$"}, "ENT_TYPE": {"NOT_IN": ["PROCESS"]}},
+         {"LOWER": {"IN": PATHWAY_HEADS}}, {"LOWER": {"IN": PATHWAY_TAILS}, "OP": "?"}],
+    ],
+    # glycolysis, gluconeogenesis; the glycolytic-gluconeogenic pathway
+    "PATHWAY_metabolic": [
+        [{"LOWER": {"REGEX": METABOLIC_PATHWAY}}],
+        [{"LOWER": {"REGEX": METABOLIC_ADJECTIVE}}, {"TEXT": {"IN": JOINERS}, "OP": "?"},
+         {"LOWER": {"REGEX": METABOLIC_ADJECTIVE}, "OP": "?"}, {"LOWER": {"IN": ["pathway", "pathways"]}}],
+    ],
+    # dendritic cells, CD4+ T lymphocytes, neural stem cells, hippocampal neurons, macrophages
+    "ANATOMY_cell_type": [
+        [{"TEXT": {"REGEX": CELL_MARKER}, "OP": "*"}, {"TEXT": "+", "OP": "?"},
+         {"LOWER": {"IN": CELL_NOUNS}, "OP": "+"}, {"TEXT": "-", "OP": "?"}, {"LOWER": {"IN": CELL_HEADS}}],
+        [{"TEXT": {"REGEX": CELL_MARKER}, "OP": "+"}, {"LOWER": {"IN": CELL_HEADS}}],
+        [{"LOWER": {"REGEX": CELL_TYPE_WORD, "NOT_IN": NOT_CELL_TYPES}}, {"TEXT": "-", "OP": "?"},
+         {"LOWER": "like", "OP": "?"}, {"LOWER": {"IN": ["cells", "cell"]}, "OP": "?"}],
+        [{"LOWER": {"IN": CELL_NOUNS}, "OP": "*"}, {"LOWER": {"IN": CELL_TYPE_NOUNS}}],
+    ],
+    # endothelial proliferation, stem cell differentiation, necrotic cell deaths
+    "PROCESS_cellular": [
+        [{"LOWER": {"IN": CELL_PROCESS_MODIFIERS}, "OP": "+"}, {"TEXT": "-", "OP": "?"},
+         {"LOWER": {"IN": ["cell", "cells"]}, "OP": "?"}, {"LOWER": {"IN": CELL_PROCESS_NOUNS}}],
+    ],
+    # cell death, necrotic cell deaths, neuronal death: a process, also where a disease model reads a
+    # condition (BC5CDR marks one "neuronal death" and no "cell death" in its dev split)
+    "PROCESS_cell_death": [
+        [{"LOWER": {"IN": CELL_PROCESS_MODIFIERS}, "OP": "*"}, {"LOWER": {"IN": ["cell", "neuronal", "neuron"]}},
+         {"LOWER": {"IN": ["death", "deaths"]}}],
+    ],
+    # gene transcription, DNA repair, protein synthesis
+    "PROCESS_molecular": [
+        [{"LOWER": {"IN": MOLECULAR_PROCESS_SUBJECTS}}, {"LOWER": {"IN": MOLECULAR_PROCESS_NOUNS}}],
     ],
     # synaptogenesis, neurogenesis; synaptic plasticity; long-term potentiation / depression
     "PROCESS_genesis": [
@@ -98,11 +197,19 @@ PATTERNS: dict[str, list[list[dict]]] = {
 #: Every pattern contains one of these words; the Matcher runs only on text around them.
 TRIGGER_RE = re.compile(
     r"(?i:\b(?:(?:auto)?receptors?|transporters?|signall?ing|pathways?|cascades?|plasticity|\w+genesis"
-    r"|potentiation|depression|facilitation)\b)|HT\d|\b(?:NMDA|AMPA|GABA[AB]?|[Kk]ainate|nicotinic|muscarinic)\b"
+    r"|potentiation|depression|facilitation|\w+lysis|cells?|lymphocytes?|leukocytes?|neurons?|\w+(?:cytes?|blasts?|phages?|phils?)"
+    r"|microglia|astroglia|oligodendroglia|platelets|tregs?|proliferation|differentiation|migration|maintenance|deaths?"
+    r"|survival|activation|specification|fate|expression|transcription|translation|repair|replication|synthesis"
+    r"|silencing|folding)\b)|HT\d|\b(?:NMDA|AMPA|GABA[AB]?|[Kk]ainate|nicotinic|muscarinic)\b"
 )
 
-#: Patterns whose entity is only the first token of the match.
+#: Patterns whose entity is only the first token of the match, or all but the first.
 FIRST_TOKEN_ONLY = frozenset({"PROTEIN_ligand_named_receptor"})
+SKIP_FIRST_TOKEN = frozenset({"PATHWAY_capitalised"})
+#: Patterns that give way to an overlapping model mention: a cell type or a classified process is
+#: often the inside of a disease or gene name ("renal cell carcinoma", "MARCKS gene transcription").
+YIELD_TO_MODEL = frozenset({"ANATOMY_cell_type", "PROCESS_cellular", "PROCESS_molecular"})
+LAST_TOKEN_ONLY: frozenset[str] = frozenset()
 
 #: Words a statistical model may tag (capitalised acronyms look like genes) that never name an
 #: entity in our records: agencies, rating scales, databases, journals, identifiers, places,

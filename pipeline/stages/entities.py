@@ -63,6 +63,8 @@ from ._ner_model import ModelSpan, find_mentions, load_models
 METHOD_RANK = {"abbreviation": 0, "pattern": 1, "model": 2, "lexicon": 3}
 #: Labels whose boundaries the NER models decide.
 MODEL_LABELS = frozenset({"COMPOUND", "CONDITION", "PROTEIN"})
+#: Labels found by the lexicon and patterns only (docs/annotation-guideline.md).
+MECHANISM_LABELS = frozenset({"PATHWAY", "PROCESS", "ANATOMY"})
 LABEL_RANK = {label: i for i, label in enumerate(("PATHWAY", "PROTEIN", "PROCESS", "ANATOMY", "CONDITION", "COMPOUND"))}
 #: Confidence by how a mention was found: a case-insensitive or symbol hit is less certain.
 SCORES = {"lower": 0.9, "exact": 0.9, "symbol": 0.8, "pattern": 0.75, "model": 0.85, "model+lexicon": 0.95, "model-no-id": 0.6}
@@ -355,8 +357,17 @@ def _window_candidates(engine: _Engine, text: str, w_start: int, w_end: int, lex
         label = name.split("_", 1)[0]
         if name in P.FIRST_TOKEN_ONLY:
             end = start + 1
+        elif name in P.LAST_TOKEN_ONLY:
+            start = end - 1
+        elif name in P.SKIP_FIRST_TOKEN:
+            start += 1
         span = sdoc[start:end]
         s, e = w_start + span.start_char, w_start + span.end_char
+        if name in P.YIELD_TO_MODEL and any(
+            (c.method == "model" and c.start < e and s < c.end) or (c.start, c.end, c.label) == (s, e, label)
+            for c in lexicon_entities
+        ):
+            continue  # "renal cell" in the model's "renal cell carcinoma"; or the lexicon has it already
         out.append(Candidate(s, e, label, _pattern_norm(engine.lexicon, text[s:e], label, name), "pattern", SCORES["pattern"]))
     return out
 
@@ -368,7 +379,7 @@ def _set_bio_ents(sdoc: Any, lexicon_entities: list[tuple[int, int, str]]) -> No
 
     spans = []
     for start, end, label in lexicon_entities:
-        if label in ("PROTEIN", "COMPOUND"):
+        if label in P.CONTEXT_ENT_TYPES:
             span = sdoc.char_span(start, end, label=label, alignment_mode="contract")
             if span is not None and len(span):
                 spans.append(span)
@@ -396,11 +407,18 @@ def _pattern_norm(lexicon: Lexicon, mention: str, label: str, pattern: str) -> C
 def _abbreviation_candidates(text: str, definitions, entities: list[Candidate]) -> list[Candidate]:
     """Every occurrence of a short form whose long form is an entity takes that entity's label."""
     by_span = {(c.start, c.end): c for c in entities}
+    by_end = {c.end: c for c in entities}
     meaning: dict[str, Candidate] = {}
     for d in definitions:
         long_entity = by_span.get((d.long_start, d.long_end))
-        if long_entity is not None:
-            meaning.setdefault(text[d.short_start : d.short_end], long_entity)  # the first definition holds
+        if long_entity is None:  # "Human amnion mesenchymal cells (hAMCs)": the entity ends the long form
+            long_entity = by_end.get(d.long_end)
+            if long_entity is None or long_entity.start < d.long_start or long_entity.label not in MECHANISM_LABELS:
+                continue
+        short = text[d.short_start : d.short_end]
+        meaning.setdefault(short, long_entity)  # the first definition holds
+        if long_entity.label in MECHANISM_LABELS and len(short) > 3 and short.endswith("s"):
+            meaning.setdefault(short[:-1], long_entity)  # "NSCs" defined, "NSC" used as a modifier
     if not meaning:
         return []
     # One pass over the text for all short forms; longer forms first so "DMNs" is not cut to "DMN".
