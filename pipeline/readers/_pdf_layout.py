@@ -3,9 +3,9 @@
 Why a module of its own: layout analysis is pure geometry over :class:`~._pdf_chars.PdfLine`
 values, so it is tested here without PDFs and without PDFium. The rules, in order:
 
-1. **Running lines.** A line in the top or bottom band of a page is a running header or footer
-   when its text, with digits masked, recurs in the same band on another page, or when it is a bare
-   page number ("3", "Page 3 of 9"). They leave the reading text but stay blocks (role header/footer).
+1. **Running lines.** A line in the top or bottom band of a page (or set sideways in its outer
+   margin) is a running header or footer when its text, with digits masked, recurs in the same band
+   on another page, or when it is a bare page number ("3", "Page 3 of 9"). They leave the reading text but stay blocks (role header/footer).
 2. **Columns.** Per page, the gutter is the x position in the middle third of the page that the
    fewest lines cross. When few lines cross it and enough lines lie on each side, the page has two
    columns; lines that cross it (a title block, a full-width table) span both.
@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from ._pdf_chars import PdfLine, PdfPage
 
 BAND = 0.085  # share of the page height that holds running headers (top) and footers (bottom)
+SIDE_BAND = 0.12  # share of the page width, left and right, where running text may be set sideways
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.IGNORECASE)
 _CAPTION = re.compile(r"^(?:supplementary\s+)?(?:fig(?:ure)?s?\.?|table|scheme|chart|plate|box)\s*[SA]?\d+[A-Za-z]?(?:[.:|)\s]|$)", re.IGNORECASE)
 _NUMBERING = re.compile(r"^(?:(\d{1,2}(?:\.\d{1,2}){0,4})\.?|([IVX]{1,5})\.|([A-H])\.)\s+(?=\S)")
@@ -57,6 +58,13 @@ _WORD3 = re.compile(r"[^\W\d_]{3}")
 _MIN_PAGE_PROSE_CHARS = 600
 #: Typeset text is at least this many font sizes wide per character; a narrower box is text set sideways.
 _MIN_CHAR_WIDTH_IN_SIZES = 0.2
+#: Column regions inside a page or a column: lines at most this share of the text width are candidates,
+#: a column has at least this many lines, this share of the page width, and mostly lines of words.
+_NARROW_LINE_SHARE = 0.55
+_MIN_COLUMN_LINES = 5
+_MIN_COLUMN_SHARE = 0.12
+_MIN_WORDY_SHARE = 0.6
+_MIN_GUTTER_POINTS = 4.0
 
 
 @dataclass
@@ -123,7 +131,7 @@ def running_lines(pages: list[PdfPage]) -> set[tuple[int, int]]:
     located: list[tuple[int, int, str, str]] = []
     for page in pages:
         for i, line in enumerate(page.lines):
-            band = "top" if line.y1 <= page.height * BAND else "bottom" if line.y0 >= page.height * (1 - BAND) else None
+            band = "top" if line.y1 <= page.height * BAND else "bottom" if line.y0 >= page.height * (1 - BAND) else _side_band(line, page.width)
             if band is None:
                 continue
             key = re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.text.lower())).strip()
@@ -138,6 +146,12 @@ def running_lines(pages: list[PdfPage]) -> set[tuple[int, int]]:
         if _PAGE_NUMBER.match(text) or recurring:
             found.add((number, i))
     return found
+
+
+def _side_band(line: PdfLine, width: float) -> str | None:
+    """"side" for text set sideways in a page's outer margin (a journal name running up the edge)."""
+    in_margin = line.x0 >= width * (1 - SIDE_BAND) or line.x1 <= width * SIDE_BAND
+    return "side" if in_margin and line.y1 - line.y0 > 2 * (line.x1 - line.x0) else None
 
 
 def pages_line_text(pages: list[PdfPage], number: int, index: int) -> str:
@@ -199,20 +213,21 @@ def find_gutter(lines: list[PdfLine], width: float) -> float | None:
 
 
 def reading_order(lines: list[PdfLine], width: float) -> tuple[list[PdfLine], list[str], bool]:
-    """Lines in reading order, the column of each ("L", "R", "S"), and whether the page has two columns."""
+    """Lines in reading order, the column of each ("L", "R", "S", or a sub-column), and whether the page has columns."""
     gutter = find_gutter(lines, width)
     if gutter is None:
-        ordered = _top_down(lines)
-        return ordered, ["S"] * len(ordered), False
+        ordered, columns = _column_regions(_top_down(lines), width)
+        return ordered, columns, any(c != "S" for c in columns)
     ordered, columns = [], []
     left: list[PdfLine] = []
     right: list[PdfLine] = []
 
     def flush() -> None:
         for column, group in (("L", left), ("R", right)):
-            for line in _top_down(group):
-                ordered.append(line)
-                columns.append(column)
+            for label, part in _split_columns(group, width, column):
+                for line in _top_down(part):
+                    ordered.append(line)
+                    columns.append(label)
         left.clear()
         right.clear()
 
@@ -231,6 +246,82 @@ def reading_order(lines: list[PdfLine], width: float) -> tuple[list[PdfLine], li
             columns.append("S")
     flush()
     return ordered, columns, True
+
+
+def _column_regions(ordered: list[PdfLine], width: float) -> tuple[list[PdfLine], list[str]]:
+    """A one-column page's runs of narrow lines that stand in columns side by side (a reference list
+    in three columns under full-width text), each read column by column; the rest stays top-down."""
+    if len(ordered) < 2 * _MIN_COLUMN_LINES:
+        return ordered, ["S"] * len(ordered)
+    extent = max(l.x1 for l in ordered) - min(l.x0 for l in ordered)
+    out: list[PdfLine] = []
+    columns: list[str] = []
+    run: list[PdfLine] = []
+
+    def flush() -> None:
+        for label, part in _split_columns(run, width, "C"):
+            for line in _top_down(part):
+                out.append(line)
+                columns.append(label if label != "C" else "S")
+        run.clear()
+
+    for line in ordered:
+        if line.x1 - line.x0 <= _NARROW_LINE_SHARE * extent:
+            run.append(line)
+        else:
+            flush()
+            out.append(line)
+            columns.append("S")
+    flush()
+    return out, columns
+
+
+def _split_columns(lines: list[PdfLine], width: float, label: str) -> list[tuple[str, list[PdfLine]]]:
+    """``lines`` cut at vertical gutters that no line crosses, left to right, when each side is a
+    column of text; labels are ``label`` for the first part and ``label`` + index for the others."""
+    parts = _cut_columns(lines, width)
+    return [(label if i == 0 else f"{label}{i + 1}", part) for i, part in enumerate(parts)]
+
+
+def _cut_columns(lines: list[PdfLine], width: float) -> list[list[PdfLine]]:
+    if len(lines) < 2 * _MIN_COLUMN_LINES:
+        return [lines]
+    for gap in _gaps(lines):
+        left = [l for l in lines if l.x1 <= gap]
+        right = [l for l in lines if l.x0 >= gap]
+        if _is_text_column(left, width) and _is_text_column(right, width) and _side_by_side(left, right):
+            return [left] + _cut_columns(right, width)
+    return [lines]
+
+
+def _gaps(lines: list[PdfLine]) -> list[float]:
+    """x in the middle of each stretch, left to right, that no line covers (at least a few points wide)."""
+    spans = sorted((l.x0, l.x1) for l in lines)
+    gaps = []
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= _MIN_GUTTER_POINTS:
+            gaps.append((reach + x0) / 2)
+        reach = max(reach, x1)
+    return gaps
+
+
+def _is_text_column(lines: list[PdfLine], width: float) -> bool:
+    """Enough lines, wide enough, and mostly words (not a table's cells or a figure's labels)."""
+    if len(lines) < _MIN_COLUMN_LINES:
+        return False
+    if max(l.x1 for l in lines) - min(l.x0 for l in lines) < _MIN_COLUMN_SHARE * width:
+        return False
+    wordy = sum(1 for l in lines if sum(1 for t in l.text.split() if _WORD3.search(t)) >= 2)
+    return wordy >= _MIN_WORDY_SHARE * len(lines)
+
+
+def _side_by_side(left: list[PdfLine], right: list[PdfLine]) -> bool:
+    """Whether two groups of lines share most of their height (columns, not blocks one above the other)."""
+    top = max(min(l.y0 for l in left), min(l.y0 for l in right))
+    bottom = min(max(l.y1 for l in left), max(l.y1 for l in right))
+    shorter = min(max(l.y1 for l in left) - min(l.y0 for l in left), max(l.y1 for l in right) - min(l.y0 for l in right))
+    return bottom - top >= 0.5 * max(shorter, 1.0)
 
 
 def _same_block_below(above: PdfLine, line: PdfLine) -> bool:
