@@ -10,9 +10,15 @@ values, so it is tested here without PDFs and without PDFium. The rules, in orde
    fewest lines cross. When few lines cross it and enough lines lie on each side, the page has two
    columns; lines that cross it (a title block, a full-width table) span both.
 3. **Reading order.** Top to bottom; a spanning line closes the column region above it, which is
-   read left column first, then right. One-column pages are read top to bottom, left to right.
-4. **Blocks.** Consecutive lines of one column with the same size and weight and a normal line gap.
-5. **Roles.** ``title`` (largest type on page 1), ``heading`` (larger or bold short blocks that are
+   read left column first, then right, and so does a band of white space across the page above a
+   heading (back matter in two columns, then "References" over two columns of its own). Inside a
+   column, or in a run of narrow lines on a one-column page, a gutter no line crosses with a
+   column of text on each side splits it again (three-column reference lists, side bars). One-column pages are read top to bottom, left to right.
+4. **Blocks.** Consecutive lines of one column with the same size and weight and a normal line gap
+   (weight only matters in type large enough for a heading: small bold words, such as the titles
+   in some reference lists, do not break a block).
+5. **Roles.** ``title`` (largest type on page 1, with the lines right below it in the same size),
+   ``heading`` (larger or bold short blocks that are
    not captions, figure-panel letters, bylines or text set sideways), ``caption`` ("Figure 2",
    "Table 1." ...), ``footnote`` (small type low on a page), ``header``/``footer`` (running lines)
    and ``body``. The body size is the size of most prose (tables and captions excluded).
@@ -65,6 +71,10 @@ _MIN_COLUMN_LINES = 5
 _MIN_COLUMN_SHARE = 0.12
 _MIN_WORDY_SHARE = 0.6
 _MIN_GUTTER_POINTS = 4.0
+#: White space across a two-column page this many line heights tall, above a heading, starts new columns.
+_REGION_GAP_IN_LINES = 3.0
+#: A bold block is a heading candidate down to this many points below the body size.
+_BOLD_HEADING_BELOW_BODY = 0.6
 
 
 @dataclass
@@ -231,7 +241,10 @@ def reading_order(lines: list[PdfLine], width: float) -> tuple[list[PdfLine], li
         left.clear()
         right.clear()
 
+    breaks = _region_breaks(lines)
     for line in sorted(lines, key=lambda l: (l.y0, l.x0)):
+        if id(line) in breaks:
+            flush()
         last = ordered[-1] if ordered and not left and not right else None
         if last is not None and columns[-1] == "S" and _same_block_below(last, line):
             ordered.append(line)  # the short last line of a full-width block (a title's second line)
@@ -246,6 +259,25 @@ def reading_order(lines: list[PdfLine], width: float) -> tuple[list[PdfLine], li
             columns.append("S")
     flush()
     return ordered, columns, True
+
+
+def _region_breaks(lines: list[PdfLine]) -> set[int]:
+    """ids of lines that open a new region of columns: a short heading-like line after a band of
+    white space across the whole page (a reference list set under two columns of back matter)."""
+    heights = sorted(l.height for l in lines)
+    gap_needed = _REGION_GAP_IN_LINES * max(heights[len(heights) // 2], 1.0)
+    breaks = set()
+    reach = None
+    for line in sorted(lines, key=lambda l: (l.y0, l.x0)):
+        if reach is not None and line.y0 - reach >= gap_needed and _heading_like(line.text):
+            breaks.add(id(line))
+        reach = line.y1 if reach is None else max(reach, line.y1)
+    return breaks
+
+
+def _heading_like(text: str) -> bool:
+    text = text.strip()
+    return bool(_WORD3.search(text)) and len(text.split()) <= 6 and not text.endswith((".", ",", ";")) and text[:1].isupper()
 
 
 def _column_regions(ordered: list[PdfLine], width: float) -> tuple[list[PdfLine], list[str]]:
@@ -342,17 +374,19 @@ def _top_down(lines: list[PdfLine]) -> list[PdfLine]:
 def _group(lines: list[PdfLine], columns: list[str], page: int, body_size: float) -> list[Block]:
     blocks: list[Block] = []
     for line, column in zip(lines, columns):
-        if blocks and _continues(blocks[-1], line, column):
+        if blocks and _continues(blocks[-1], line, column, body_size):
             blocks[-1].lines.append(line)
         else:
             blocks.append(Block(page, [line], column=column))
     return blocks
 
 
-def _continues(block: Block, line: PdfLine, column: str) -> bool:
+def _continues(block: Block, line: PdfLine, column: str, body_size: float) -> bool:
     previous = block.lines[-1]
-    if column != block.column or abs(line.size - previous.size) > 0.6 or line.bold != previous.bold:
+    if column != block.column or abs(line.size - previous.size) > 0.6:
         return False
+    if line.bold != previous.bold and max(line.size, previous.size) >= body_size - _BOLD_HEADING_BELOW_BODY:
+        return False  # a bold line could be a heading; in small type (a reference list's bold titles) it cannot
     gap = line.y0 - previous.y1
     if gap < -0.5 * previous.height or gap > 0.8 * max(previous.size, line.size):
         return False
@@ -367,6 +401,10 @@ def _assign_roles(layout: Layout, pages: dict[int, PdfPage]) -> None:
     title = _title_block(content, pages, body)
     if title is not None:
         title.role = "title"
+        for block in _title_continuations(layout.blocks, title):
+            title.lines.extend(block.lines)
+            layout.blocks.remove(block)
+            content.remove(block)
     front_matter = _front_matter(content, title)
     in_references = False
     for block in content:
@@ -409,6 +447,22 @@ def _title_block(blocks: list[Block], pages: dict[int, PdfPage], body: float) ->
     return max(tied, key=lambda b: len(b.plain))
 
 
+def _title_continuations(blocks: list[Block], title: Block) -> list[Block]:
+    """Blocks right below the title in its type size (a title's last line set in another weight)."""
+    found: list[Block] = []
+    last = title
+    for block in blocks[blocks.index(title) + 1 :]:
+        if block.role != "body" or block.page != title.page:
+            break
+        above, first = last.lines[-1], block.lines[0]
+        size = title.size
+        if abs(block.size - size) > 0.5 or not 0 <= first.y0 - above.y1 < 0.8 * size or abs(first.x0 - title.bbox[0]) > size:
+            break
+        found.append(block)
+        last = block
+    return found
+
+
 def _looks_like_heading(block: Block, body: float, page_body: float) -> bool:
     """Short, not a sentence, in type larger than the page's prose or bold at about body size."""
     text = block.plain.strip()
@@ -419,7 +473,7 @@ def _looks_like_heading(block: Block, body: float, page_body: float) -> bool:
     if text.endswith((".", ",", ";")) and not _NUMBERING.match(text + " x") and len(text.split()) > 6:
         return False
     larger = block.size >= page_body + 0.9
-    bold = block.bold and block.size >= body - 0.6
+    bold = block.bold and block.size >= body - _BOLD_HEADING_BELOW_BODY
     return larger or bold
 
 
