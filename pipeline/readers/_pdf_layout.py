@@ -401,8 +401,9 @@ def _assign_roles(layout: Layout, pages: dict[int, PdfPage]) -> None:
     title = _title_block(content, pages, body)
     if title is not None:
         title.role = "title"
-        for block in _title_continuations(layout.blocks, title):
-            title.lines.extend(block.lines)
+        below = _title_continuations(layout.blocks, title)
+        title.lines.extend(line for block in below for line in block.lines)
+        for block in below:
             layout.blocks.remove(block)
             content.remove(block)
     front_matter = _front_matter(content, title)
@@ -448,19 +449,28 @@ def _title_block(blocks: list[Block], pages: dict[int, PdfPage], body: float) ->
 
 
 def _title_continuations(blocks: list[Block], title: Block) -> list[Block]:
-    """Blocks right below the title in its type size (a title's last line set in another weight)."""
-    found: list[Block] = []
-    last = title
+    """Blocks right below the title in its type size (a title's last line set in another weight).
+
+    Only below: a kicker above the title in its size ("Research Article") is not part of it.
+    """
+    below: list[Block] = []
     for block in blocks[blocks.index(title) + 1 :]:
-        if block.role != "body" or block.page != title.page:
+        if not _same_title(title, block, block.lines[0], (below[-1] if below else title).lines[-1]):
             break
-        above, first = last.lines[-1], block.lines[0]
-        size = title.size
-        if abs(block.size - size) > 0.5 or not 0 <= first.y0 - above.y1 < 0.8 * size or abs(first.x0 - title.bbox[0]) > size:
-            break
-        found.append(block)
-        last = block
-    return found
+        below.append(block)
+    return below
+
+
+def _same_title(title: Block, block: Block, lower: PdfLine, upper: PdfLine) -> bool:
+    """Whether ``block`` continues the title: body block, same page and size, the next line down, aligned."""
+    size = title.size
+    return (
+        block.role == "body"
+        and block.page == title.page
+        and abs(block.size - size) <= 0.5
+        and 0 <= lower.y0 - upper.y1 < 0.8 * size
+        and abs(block.bbox[0] - title.bbox[0]) <= size
+    )
 
 
 def _looks_like_heading(block: Block, body: float, page_body: float) -> bool:
