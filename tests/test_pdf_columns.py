@@ -56,3 +56,28 @@ def test_running_text_set_sideways_in_the_margin_is_a_running_line():
     found = running_lines([page(1), page(2), page(3)])
     assert (2, 0) in found and (3, 0) in found
     assert (2, 1) not in found
+
+
+def test_a_bare_list_number_joins_the_entry_text_on_its_right():
+    from pipeline.readers._pdf_layout import attach_list_markers
+
+    lines = [_line("5.", 74, 62, 78), _line("Malfertheiner P, Megraud F. Current concepts.", 88, 62, 290), _line("22.", 335, 28, 343), _line("Page text", 350, 100, 500)]
+    joined = attach_list_markers(lines)
+    texts = [l.text for l in joined]
+    assert "5. Malfertheiner P, Megraud F. Current concepts." in texts
+    assert "22." in texts and "Page text" in texts  # nothing on its right in its row: left alone
+    assert len(joined) == 3
+
+
+def test_a_list_number_at_the_top_of_a_page_is_not_a_page_number():
+    from pipeline.readers._pdf_layout import analyse
+
+    def page(number):
+        first = ("Smith A. A title of one entry. J Test 2001;3:1-2.", "Jones B. Another study of lists. J Lists 2003;7:9.")[number - 1]
+        lines = (_line("5.", 74, 30, 78, page=number), _line(first, 88, 30, 400, page=number))
+        lines += tuple(_line(f"{i + 6}. Author B. Another entry of the list. J Test 2002;4:5-6.", 74, 80 + 12 * i, 400, page=number) for i in range(5))
+        return PdfPage(number, 600, 800, lines, 100, 0)
+
+    layout = analyse([page(1), page(2)])
+    body = " ".join(b.plain for b in layout.blocks if b.page == 2 and b.role not in ("header", "footer"))
+    assert body.startswith("5. Jones B.")

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ._pdf_chars import PdfLine, PdfPage
 
@@ -46,6 +46,7 @@ _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\W*
 _CAPTION = re.compile(r"^(?:supplementary\s+)?(?:fig(?:ure)?s?\.?|table|scheme|chart|plate|box)\s*[SA]?\d+[A-Za-z]?(?:[.:|)\s]|$)", re.IGNORECASE)
 _NUMBERING = re.compile(r"^(?:(\d{1,2}(?:\.\d{1,2}){0,4})\.?|([IVX]{1,5})\.|([A-H])\.)\s+(?=\S)")
 _MAX_HEADING_CHARS = 160
+_BARE_MARKER = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}\.|\(\d{1,3}\))\s*$")
 _REFERENCES_HEADING = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:references?|bibliography|literature\s+cited|works\s+cited|reference\s+list)\b", re.IGNORECASE)
 _FRONT_HEADING = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:abstract|summary|background|introduction|keywords?|key\s*words|highlights|objectives?)\b", re.IGNORECASE)
 #: Rhetorical headings every publisher sets in its top-level section style.
@@ -119,6 +120,8 @@ class Layout:
 
 def analyse(pages: list[PdfPage]) -> Layout:
     """Blocks in reading order, with roles, for ``pages``."""
+    # a list number set apart from its entry joins it first: at a page's top "5." is no page number
+    pages = [replace(page, lines=tuple(attach_list_markers(list(page.lines)))) for page in pages]
     running = running_lines(pages)
     body_size = _body_size(pages, running)
     layout = Layout(body_size=body_size, page_body_sizes=_page_body_sizes(pages, running))
@@ -133,6 +136,31 @@ def analyse(pages: list[PdfPage]) -> Layout:
                 layout.blocks.append(Block(page.number, [line], role=role))
     _assign_roles(layout, {p.number: p for p in pages})
     return layout
+
+
+def attach_list_markers(lines: list[PdfLine]) -> list[PdfLine]:
+    """A bare list number ("6.", "[6]") set apart from its entry's text joins the text on its right.
+
+    Reference lists with the numbers in a column of their own come out of PDFium as two lines per
+    row; joined, the entry starts with its number as in any other numbered list.
+    """
+    markers = [l for l in lines if _BARE_MARKER.match(l.text)]
+    if not markers:
+        return lines
+    joined: dict[int, PdfLine] = {}
+    used: set[int] = set()
+    for marker in markers:
+        right = [
+            l for l in lines
+            if l is not marker and id(l) not in used and not _BARE_MARKER.match(l.text)
+            and abs(l.y0 - marker.y0) < 0.5 * max(marker.height, 1.0) and 0 <= l.x0 - marker.x1 < 3 * max(l.size, 1.0)
+        ]
+        if not right:
+            continue
+        text = min(right, key=lambda l: l.x0)
+        used.add(id(text))
+        joined[id(marker)] = PdfLine(text.page, f"{marker.text.strip()} {text.text}", marker.x0, min(marker.y0, text.y0), text.x1, max(marker.y1, text.y1), size=text.size, bold=text.bold)
+    return [joined.get(id(l), l) for l in lines if id(l) not in used]
 
 
 def running_lines(pages: list[PdfPage]) -> set[tuple[int, int]]:
