@@ -189,7 +189,8 @@ def running_lines(pages: list[PdfPage]) -> set[tuple[int, int]]:
 def _side_band(line: PdfLine, width: float) -> str | None:
     """"side" for text set sideways in a page's outer margin (a journal name running up the edge)."""
     in_margin = line.x0 >= width * (1 - SIDE_BAND) or line.x1 <= width * SIDE_BAND
-    return "side" if in_margin and line.y1 - line.y0 > 2 * (line.x1 - line.x0) else None
+    sideways = len(line.text.strip()) >= 4 and line.y1 - line.y0 > 2 * (line.x1 - line.x0)  # not a lone digit
+    return "side" if in_margin and sideways else None
 
 
 def pages_line_text(pages: list[PdfPage], number: int, index: int) -> str:
