@@ -5,9 +5,15 @@ bars (title, authors, journal, year, DOI, top-level headings, reference counts) 
 same way every time. Fields, per document, then averaged per corpus and overall:
 
 * title: normalised exact (case, accents, punctuation, spacing ignored) and soft (similarity >= 0.9);
-* authors: F1 over normalised family names (a group author counts by its name);
-* journal: normalised exact; year: the record's year is any of the ground truth's ``years``; DOI: exact,
-  case-insensitive;
+* authors: F1 over normalised family names (a group author counts by its name; a generational
+  suffix "Jr", "II", "III" is dropped from both sides, since JATS puts it in the surname and the record
+  keeps it in the name only);
+* journal: normalised exact (``journal``), and abbreviation-aware (``journal_iso4``): the journal
+  name the page prints may be the ISO 4 abbreviation of the ground truth's full name or the reverse
+  ("Behav Ecol Sociobiol" for "Behavioral Ecology and Sociobiology"): same words once "of", "and",
+  "the" ... are dropped, each abbreviated word starting the full word and spelling a subsequence of
+  it ("Natl" of "National");
+* year: the record's year is any of the ground truth's ``years``; DOI: exact, case-insensitive;
 * headings: F1 of the record's top-level section headings against ``section_headings``, numbering
   ("2.", "II.") stripped from both sides; front and back matter (References, Acknowledgments,
   Conflict of Interests, Abstract, ...) dropped from both, since the ground truth lists body sections
@@ -43,7 +49,7 @@ from pipeline import convert_file  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 
 CORPORA = ("hindawi", "multipub", "cermine")
-FIELDS = ("title", "title_soft", "authors_f1", "journal", "year", "doi", "headings_f1", "headings_f1_all", "refs_within_10pct")
+FIELDS = ("title", "title_soft", "authors_f1", "journal", "journal_iso4", "year", "doi", "headings_f1", "headings_f1_all", "refs_within_10pct")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-H]\.)\s+")
 TABLE_FIELDS = ("tables_count", "tables_label_f1", "cell_recall")
 COMMAND = ".venv/bin/python eval/score_pdf.py --write"
@@ -66,6 +72,37 @@ _NOT_BODY = re.compile(
 )
 
 
+_SUFFIX = re.compile(r"\s+(?:jr|sr|ii|iii|iv)$")
+_JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "in", "for", "on", "de", "la", "des", "du", "und", "fur"})
+
+
+def family_key(family: str | None) -> str:
+    return _SUFFIX.sub("", norm(family))
+
+
+def journal_iso4_match(printed: str | None, full: str | None) -> bool:
+    """Whether two journal names are equal or one abbreviates the other word by word (ISO 4 style)."""
+    a, b = norm(printed), norm(full)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short = [w for w in a.split() if w not in _JOURNAL_STOPWORDS]
+    long = [w for w in b.split() if w not in _JOURNAL_STOPWORDS]
+    if sum(map(len, short)) > sum(map(len, long)):
+        short, long = long, short
+    return len(short) == len(long) and all(_abbreviates(s, w) for s, w in zip(short, long))
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    if short == word:
+        return True
+    if short[0] != word[0] or len(short) >= len(word):
+        return False
+    rest = iter(word[1:])
+    return all(c in rest for c in short[1:])  # a subsequence: "natl" of "national"
+
+
 def _body(headings: list[str]) -> list[str]:
     return [h for h in headings if not _NOT_BODY.match(h)]
 
@@ -80,10 +117,11 @@ def score_document(record: dict, truth: dict) -> dict[str, float | None]:
     gold_title, title = norm(truth.get("title")), norm(article.get("title"))
     scores["title"] = float(bool(gold_title) and title == gold_title) if gold_title else None
     scores["title_soft"] = float(bool(title) and SequenceMatcher(None, title, gold_title).ratio() >= 0.9) if gold_title else None
-    gold_authors = [norm(a.get("family") or a.get("collab") or a.get("string")) for a in truth.get("authors") or []]
-    authors = [norm(a.get("family") or a.get("name")) for a in article.get("authors") or []]
+    gold_authors = [family_key(a.get("family") or a.get("collab") or a.get("string")) for a in truth.get("authors") or []]
+    authors = [family_key(a.get("family") or a.get("name")) for a in article.get("authors") or []]
     scores["authors_f1"] = f1(authors, gold_authors)[2] if gold_authors else None
     scores["journal"] = float(norm(article.get("journal")) == norm(truth["journal"])) if truth.get("journal") else None
+    scores["journal_iso4"] = float(journal_iso4_match(article.get("journal"), truth["journal"])) if truth.get("journal") else None
     published = article.get("published") or ""
     scores["year"] = float(published[:4].isdigit() and int(published[:4]) in truth["years"]) if truth.get("years") else None
     gold_doi = (truth.get("doi") or "").lower()
@@ -192,6 +230,14 @@ def main(argv: list[str] | None = None) -> int:
             "back matter (References, Acknowledgments, Conflict of Interests, Funding, Abstract, Keywords, ...) are "
             "dropped from both sides; `headings_f1_all` is the same F1 without that filter, where every real "
             "back-matter heading of the PDF counts as spurious.\n\n"
+            "`journal` is the normalised exact match (the old measure); `journal_iso4` also accepts an ISO 4 style "
+            "abbreviation of the ground truth's name or the reverse (\"Behav Ecol Sociobiol\" for \"Behavioral Ecology "
+            "and Sociobiology\", \"R. Soc. open sci.\" for \"Royal Society Open Science\"): once \"of\", \"and\", \"the\" "
+            "... are dropped, both names have the same number of words and each abbreviated word starts its full word "
+            "and spells a subsequence of it. Why: the extractor reports the journal name the page prints, and several "
+            "publishers print only the abbreviation while the JATS has the full name (or the reverse). Authors F1 "
+            "drops a generational suffix (Jr, II, III) from both sides: JATS puts it in the surname, the record keeps "
+            "it in the name only.\n\n"
         )
         replace_block("pdf", note + body)
         tables_note = (

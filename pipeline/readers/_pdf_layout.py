@@ -3,16 +3,22 @@
 Why a module of its own: layout analysis is pure geometry over :class:`~._pdf_chars.PdfLine`
 values, so it is tested here without PDFs and without PDFium. The rules, in order:
 
-1. **Running lines.** A line in the top or bottom band of a page is a running header or footer
-   when its text, with digits masked, recurs in the same band on another page, or when it is a bare
-   page number ("3", "Page 3 of 9"). They leave the reading text but stay blocks (role header/footer).
+1. **Running lines.** A line in the top or bottom band of a page (or set sideways in its outer
+   margin) is a running header or footer when its text, with digits masked, recurs in the same band
+   on another page, or when it is a bare page number ("3", "Page 3 of 9"). They leave the reading text but stay blocks (role header/footer).
 2. **Columns.** Per page, the gutter is the x position in the middle third of the page that the
    fewest lines cross. When few lines cross it and enough lines lie on each side, the page has two
    columns; lines that cross it (a title block, a full-width table) span both.
 3. **Reading order.** Top to bottom; a spanning line closes the column region above it, which is
-   read left column first, then right. One-column pages are read top to bottom, left to right.
-4. **Blocks.** Consecutive lines of one column with the same size and weight and a normal line gap.
-5. **Roles.** ``title`` (largest type on page 1), ``heading`` (larger or bold short blocks that are
+   read left column first, then right, and so does a band of white space across the page above a
+   heading (back matter in two columns, then "References" over two columns of its own). Inside a
+   column, or in a run of narrow lines on a one-column page, a gutter no line crosses with a
+   column of text on each side splits it again (three-column reference lists, side bars). One-column pages are read top to bottom, left to right.
+4. **Blocks.** Consecutive lines of one column with the same size and weight and a normal line gap
+   (weight only matters in type large enough for a heading: small bold words, such as the titles
+   in some reference lists, do not break a block).
+5. **Roles.** ``title`` (largest type on page 1, with the lines right below it in the same size),
+   ``heading`` (larger or bold short blocks that are
    not captions, figure-panel letters, bylines or text set sideways), ``caption`` ("Figure 2",
    "Table 1." ...), ``footnote`` (small type low on a page), ``header``/``footer`` (running lines)
    and ``body``. The body size is the size of most prose (tables and captions excluded).
@@ -30,15 +36,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ._pdf_chars import PdfLine, PdfPage
 
 BAND = 0.085  # share of the page height that holds running headers (top) and footers (bottom)
+SIDE_BAND = 0.12  # share of the page width, left and right, where running text may be set sideways
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.IGNORECASE)
 _CAPTION = re.compile(r"^(?:supplementary\s+)?(?:fig(?:ure)?s?\.?|table|scheme|chart|plate|box)\s*[SA]?\d+[A-Za-z]?(?:[.:|)\s]|$)", re.IGNORECASE)
 _NUMBERING = re.compile(r"^(?:(\d{1,2}(?:\.\d{1,2}){0,4})\.?|([IVX]{1,5})\.|([A-H])\.)\s+(?=\S)")
 _MAX_HEADING_CHARS = 160
+_BARE_MARKER = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}\.|\(\d{1,3}\))\s*$")
 _REFERENCES_HEADING = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:references?|bibliography|literature\s+cited|works\s+cited|reference\s+list)\b", re.IGNORECASE)
 _FRONT_HEADING = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:abstract|summary|background|introduction|keywords?|key\s*words|highlights|objectives?)\b", re.IGNORECASE)
 #: Rhetorical headings every publisher sets in its top-level section style.
@@ -57,6 +65,17 @@ _WORD3 = re.compile(r"[^\W\d_]{3}")
 _MIN_PAGE_PROSE_CHARS = 600
 #: Typeset text is at least this many font sizes wide per character; a narrower box is text set sideways.
 _MIN_CHAR_WIDTH_IN_SIZES = 0.2
+#: Column regions inside a page or a column: lines at most this share of the text width are candidates,
+#: a column has at least this many lines, this share of the page width, and mostly lines of words.
+_NARROW_LINE_SHARE = 0.55
+_MIN_COLUMN_LINES = 5
+_MIN_COLUMN_SHARE = 0.12
+_MIN_WORDY_SHARE = 0.6
+_MIN_GUTTER_POINTS = 4.0
+#: White space across a two-column page this many line heights tall, above a heading, starts new columns.
+_REGION_GAP_IN_LINES = 3.0
+#: A bold block is a heading candidate down to this many points below the body size.
+_BOLD_HEADING_BELOW_BODY = 0.6
 
 
 @dataclass
@@ -101,6 +120,8 @@ class Layout:
 
 def analyse(pages: list[PdfPage]) -> Layout:
     """Blocks in reading order, with roles, for ``pages``."""
+    # a list number set apart from its entry joins it first: at a page's top "5." is no page number
+    pages = [replace(page, lines=tuple(attach_list_markers(list(page.lines)))) for page in pages]
     running = running_lines(pages)
     body_size = _body_size(pages, running)
     layout = Layout(body_size=body_size, page_body_sizes=_page_body_sizes(pages, running))
@@ -117,13 +138,38 @@ def analyse(pages: list[PdfPage]) -> Layout:
     return layout
 
 
+def attach_list_markers(lines: list[PdfLine]) -> list[PdfLine]:
+    """A bare list number ("6.", "[6]") set apart from its entry's text joins the text on its right.
+
+    Reference lists with the numbers in a column of their own come out of PDFium as two lines per
+    row; joined, the entry starts with its number as in any other numbered list.
+    """
+    markers = [l for l in lines if _BARE_MARKER.match(l.text)]
+    if not markers:
+        return lines
+    joined: dict[int, PdfLine] = {}
+    used: set[int] = set()
+    for marker in markers:
+        right = [
+            l for l in lines
+            if l is not marker and id(l) not in used and not _BARE_MARKER.match(l.text)
+            and abs(l.y0 - marker.y0) < 0.5 * max(marker.height, 1.0) and 0 <= l.x0 - marker.x1 < 3 * max(l.size, 1.0)
+        ]
+        if not right:
+            continue
+        text = min(right, key=lambda l: l.x0)
+        used.add(id(text))
+        joined[id(marker)] = PdfLine(text.page, f"{marker.text.strip()} {text.text}", marker.x0, min(marker.y0, text.y0), text.x1, max(marker.y1, text.y1), size=text.size, bold=text.bold)
+    return [joined.get(id(l), l) for l in lines if id(l) not in used]
+
+
 def running_lines(pages: list[PdfPage]) -> set[tuple[int, int]]:
     """(page, line index) of running headers, footers and page numbers."""
     candidates: dict[tuple[str, str], set[int]] = {}
     located: list[tuple[int, int, str, str]] = []
     for page in pages:
         for i, line in enumerate(page.lines):
-            band = "top" if line.y1 <= page.height * BAND else "bottom" if line.y0 >= page.height * (1 - BAND) else None
+            band = "top" if line.y1 <= page.height * BAND else "bottom" if line.y0 >= page.height * (1 - BAND) else _side_band(line, page.width)
             if band is None:
                 continue
             key = re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.text.lower())).strip()
@@ -138,6 +184,13 @@ def running_lines(pages: list[PdfPage]) -> set[tuple[int, int]]:
         if _PAGE_NUMBER.match(text) or recurring:
             found.add((number, i))
     return found
+
+
+def _side_band(line: PdfLine, width: float) -> str | None:
+    """"side" for text set sideways in a page's outer margin (a journal name running up the edge)."""
+    in_margin = line.x0 >= width * (1 - SIDE_BAND) or line.x1 <= width * SIDE_BAND
+    sideways = len(line.text.strip()) >= 4 and line.y1 - line.y0 > 2 * (line.x1 - line.x0)  # not a lone digit
+    return "side" if in_margin and sideways else None
 
 
 def pages_line_text(pages: list[PdfPage], number: int, index: int) -> str:
@@ -199,24 +252,28 @@ def find_gutter(lines: list[PdfLine], width: float) -> float | None:
 
 
 def reading_order(lines: list[PdfLine], width: float) -> tuple[list[PdfLine], list[str], bool]:
-    """Lines in reading order, the column of each ("L", "R", "S"), and whether the page has two columns."""
+    """Lines in reading order, the column of each ("L", "R", "S", or a sub-column), and whether the page has columns."""
     gutter = find_gutter(lines, width)
     if gutter is None:
-        ordered = _top_down(lines)
-        return ordered, ["S"] * len(ordered), False
+        ordered, columns = _column_regions(_top_down(lines), width)
+        return ordered, columns, any(c != "S" for c in columns)
     ordered, columns = [], []
     left: list[PdfLine] = []
     right: list[PdfLine] = []
 
     def flush() -> None:
         for column, group in (("L", left), ("R", right)):
-            for line in _top_down(group):
-                ordered.append(line)
-                columns.append(column)
+            for label, part in _split_columns(group, width, column):
+                for line in _top_down(part):
+                    ordered.append(line)
+                    columns.append(label)
         left.clear()
         right.clear()
 
+    breaks = _region_breaks(lines)
     for line in sorted(lines, key=lambda l: (l.y0, l.x0)):
+        if id(line) in breaks:
+            flush()
         last = ordered[-1] if ordered and not left and not right else None
         if last is not None and columns[-1] == "S" and _same_block_below(last, line):
             ordered.append(line)  # the short last line of a full-width block (a title's second line)
@@ -231,6 +288,101 @@ def reading_order(lines: list[PdfLine], width: float) -> tuple[list[PdfLine], li
             columns.append("S")
     flush()
     return ordered, columns, True
+
+
+def _region_breaks(lines: list[PdfLine]) -> set[int]:
+    """ids of lines that open a new region of columns: a short heading-like line after a band of
+    white space across the whole page (a reference list set under two columns of back matter)."""
+    heights = sorted(l.height for l in lines)
+    gap_needed = _REGION_GAP_IN_LINES * max(heights[len(heights) // 2], 1.0)
+    breaks = set()
+    reach = None
+    for line in sorted(lines, key=lambda l: (l.y0, l.x0)):
+        if reach is not None and line.y0 - reach >= gap_needed and _heading_like(line.text):
+            breaks.add(id(line))
+        reach = line.y1 if reach is None else max(reach, line.y1)
+    return breaks
+
+
+def _heading_like(text: str) -> bool:
+    text = text.strip()
+    return bool(_WORD3.search(text)) and len(text.split()) <= 6 and not text.endswith((".", ",", ";")) and text[:1].isupper()
+
+
+def _column_regions(ordered: list[PdfLine], width: float) -> tuple[list[PdfLine], list[str]]:
+    """A one-column page's runs of narrow lines that stand in columns side by side (a reference list
+    in three columns under full-width text), each read column by column; the rest stays top-down."""
+    if len(ordered) < 2 * _MIN_COLUMN_LINES:
+        return ordered, ["S"] * len(ordered)
+    extent = max(l.x1 for l in ordered) - min(l.x0 for l in ordered)
+    out: list[PdfLine] = []
+    columns: list[str] = []
+    run: list[PdfLine] = []
+
+    def flush() -> None:
+        for label, part in _split_columns(run, width, "C"):
+            for line in _top_down(part):
+                out.append(line)
+                columns.append(label if label != "C" else "S")
+        run.clear()
+
+    for line in ordered:
+        if line.x1 - line.x0 <= _NARROW_LINE_SHARE * extent:
+            run.append(line)
+        else:
+            flush()
+            out.append(line)
+            columns.append("S")
+    flush()
+    return out, columns
+
+
+def _split_columns(lines: list[PdfLine], width: float, label: str) -> list[tuple[str, list[PdfLine]]]:
+    """``lines`` cut at vertical gutters that no line crosses, left to right, when each side is a
+    column of text; labels are ``label`` for the first part and ``label`` + index for the others."""
+    parts = _cut_columns(lines, width)
+    return [(label if i == 0 else f"{label}{i + 1}", part) for i, part in enumerate(parts)]
+
+
+def _cut_columns(lines: list[PdfLine], width: float) -> list[list[PdfLine]]:
+    if len(lines) < 2 * _MIN_COLUMN_LINES:
+        return [lines]
+    for gap in _gaps(lines):
+        left = [l for l in lines if l.x1 <= gap]
+        right = [l for l in lines if l.x0 >= gap]
+        if _is_text_column(left, width) and _is_text_column(right, width) and _side_by_side(left, right):
+            return [left] + _cut_columns(right, width)
+    return [lines]
+
+
+def _gaps(lines: list[PdfLine]) -> list[float]:
+    """x in the middle of each stretch, left to right, that no line covers (at least a few points wide)."""
+    spans = sorted((l.x0, l.x1) for l in lines)
+    gaps = []
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= _MIN_GUTTER_POINTS:
+            gaps.append((reach + x0) / 2)
+        reach = max(reach, x1)
+    return gaps
+
+
+def _is_text_column(lines: list[PdfLine], width: float) -> bool:
+    """Enough lines, wide enough, and mostly words (not a table's cells or a figure's labels)."""
+    if len(lines) < _MIN_COLUMN_LINES:
+        return False
+    if max(l.x1 for l in lines) - min(l.x0 for l in lines) < _MIN_COLUMN_SHARE * width:
+        return False
+    wordy = sum(1 for l in lines if sum(1 for t in l.text.split() if _WORD3.search(t)) >= 2)
+    return wordy >= _MIN_WORDY_SHARE * len(lines)
+
+
+def _side_by_side(left: list[PdfLine], right: list[PdfLine]) -> bool:
+    """Whether two groups of lines share most of their height (columns, not blocks one above the other)."""
+    top = max(min(l.y0 for l in left), min(l.y0 for l in right))
+    bottom = min(max(l.y1 for l in left), max(l.y1 for l in right))
+    shorter = min(max(l.y1 for l in left) - min(l.y0 for l in left), max(l.y1 for l in right) - min(l.y0 for l in right))
+    return bottom - top >= 0.5 * max(shorter, 1.0)
 
 
 def _same_block_below(above: PdfLine, line: PdfLine) -> bool:
@@ -251,17 +403,19 @@ def _top_down(lines: list[PdfLine]) -> list[PdfLine]:
 def _group(lines: list[PdfLine], columns: list[str], page: int, body_size: float) -> list[Block]:
     blocks: list[Block] = []
     for line, column in zip(lines, columns):
-        if blocks and _continues(blocks[-1], line, column):
+        if blocks and _continues(blocks[-1], line, column, body_size):
             blocks[-1].lines.append(line)
         else:
             blocks.append(Block(page, [line], column=column))
     return blocks
 
 
-def _continues(block: Block, line: PdfLine, column: str) -> bool:
+def _continues(block: Block, line: PdfLine, column: str, body_size: float) -> bool:
     previous = block.lines[-1]
-    if column != block.column or abs(line.size - previous.size) > 0.6 or line.bold != previous.bold:
+    if column != block.column or abs(line.size - previous.size) > 0.6:
         return False
+    if line.bold != previous.bold and max(line.size, previous.size) >= body_size - _BOLD_HEADING_BELOW_BODY:
+        return False  # a bold line could be a heading; in small type (a reference list's bold titles) it cannot
     gap = line.y0 - previous.y1
     if gap < -0.5 * previous.height or gap > 0.8 * max(previous.size, line.size):
         return False
@@ -276,6 +430,11 @@ def _assign_roles(layout: Layout, pages: dict[int, PdfPage]) -> None:
     title = _title_block(content, pages, body)
     if title is not None:
         title.role = "title"
+        below = _title_continuations(layout.blocks, title)
+        title.lines.extend(line for block in below for line in block.lines)
+        for block in below:
+            layout.blocks.remove(block)
+            content.remove(block)
     front_matter = _front_matter(content, title)
     in_references = False
     for block in content:
@@ -318,6 +477,31 @@ def _title_block(blocks: list[Block], pages: dict[int, PdfPage], body: float) ->
     return max(tied, key=lambda b: len(b.plain))
 
 
+def _title_continuations(blocks: list[Block], title: Block) -> list[Block]:
+    """Blocks right below the title in its type size (a title's last line set in another weight).
+
+    Only below: a kicker above the title in its size ("Research Article") is not part of it.
+    """
+    below: list[Block] = []
+    for block in blocks[blocks.index(title) + 1 :]:
+        if not _same_title(title, block, block.lines[0], (below[-1] if below else title).lines[-1]):
+            break
+        below.append(block)
+    return below
+
+
+def _same_title(title: Block, block: Block, lower: PdfLine, upper: PdfLine) -> bool:
+    """Whether ``block`` continues the title: body block, same page and size, the next line down, aligned."""
+    size = title.size
+    return (
+        block.role == "body"
+        and block.page == title.page
+        and abs(block.size - size) <= 0.5
+        and 0 <= lower.y0 - upper.y1 < 0.8 * size
+        and abs(block.bbox[0] - title.bbox[0]) <= size
+    )
+
+
 def _looks_like_heading(block: Block, body: float, page_body: float) -> bool:
     """Short, not a sentence, in type larger than the page's prose or bold at about body size."""
     text = block.plain.strip()
@@ -328,7 +512,7 @@ def _looks_like_heading(block: Block, body: float, page_body: float) -> bool:
     if text.endswith((".", ",", ";")) and not _NUMBERING.match(text + " x") and len(text.split()) > 6:
         return False
     larger = block.size >= page_body + 0.9
-    bold = block.bold and block.size >= body - 0.6
+    bold = block.bold and block.size >= body - _BOLD_HEADING_BELOW_BODY
     return larger or bold
 
 

@@ -29,7 +29,9 @@ Journal, volume, issue, pages. The first page-1 block, in this order of patterns
   "<Journal> Volume <n>, Article ID ..." (a publisher prefix such as "X Publishing Corporation"
   is the publisher), a citation line "[Authors et al.] <Journal> (<year>) <vol>(<issue>):<pages>"
   or "<Journal> <year>, <vol>, <pages>", "<Journal> <vol>(<issue>): <pages>, <year>", a footer
-  "<Journal> | DOI ..." and a journal block beside a "Volume <n> | Article <n>" footer.
+  "<Journal> | DOI ..." and a journal block beside a "Volume <n> | Article <n>" footer, and a
+  "Cite this article: <Authors> <year> <Title>. <Journal> <vol>: <pages>" line (the journal is
+  the run of words after the title's last full stop, a title set in italics may lack the space).
 Published. A date labelled "Published", "Published online", "First published", "Epub" on page
   1; else the year in a "Cite this article:"/"Citation:" line; else the year of the journal
   citation line; else a masthead volume that is a year; else a
@@ -362,6 +364,13 @@ _MASTHEAD_PATTERNS = (
     re.compile(rf"^(?P<journal>{_JOURNAL_NAME})\s+(?P<volume>\d{{1,4}})\s*\((?P<issue>[\w–-]{{1,8}})\)\s*:\s*(?P<pages>\d+\s*[-–]\s*\d+)\s*,\s*(?P<year>{_YEAR})"),
     # "PLOS ONE | DOI:10.1371/journal.pone.0115884"
     re.compile(r"^(?P<journal>[A-Z][\w&'’ -]{2,60}?)\s*\|\s*(?:DOI|doi)\b"),
+    # "Cite this article: Griffiths K et al. 2015 Prolonged transition ... melanoleuca. R. Soc. open sci. 2: 150395."
+    re.compile(
+        rf"(?i:cite\s+this\s+article(?:\s+as)?|citation)\s*:.{{0,250}}?\b(?P<year>{_YEAR})\b.{{0,300}}?[a-z)][.?!]\s*"
+        r"(?P<journal>[A-Z][\w’'&-]*\.?(?:\s+[\w’'&-]+\.?){0,6}?)\s+(?P<volume>\d{1,4})\s*(?:\((?P<issue>[\w–-]{1,8})\))?\s*:\s*"
+        r"(?P<pages>[eE]?\d+(?:\s*[-–]\s*[eE]?\d+)?)\b",
+        re.DOTALL,
+    ),
 )
 _VOLUME_FOOTER = re.compile(r"Volume\s+(?P<volume>\d{1,4})\s*\|\s*Article\s+\w+")
 _JOURNAL_ALONE = re.compile(r"^[A-Z][\w&'’-]*(?:\s+[\w&'’-]+){0,7}$")

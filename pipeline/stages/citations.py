@@ -243,12 +243,22 @@ def _region_end(text: str, lines: list[tuple[int, int]], heading_index: int, hea
 _AUTHOR_START = re.compile(r"^\s*[A-Z][A-Za-z'\u2019\-]+(?:\s[A-Z][A-Za-z'\u2019\-]+)?,?\s(?:[A-Z]\.?\s?){1,3}(?:[,.:]|\s|$)")
 
 
+#: Link-out labels some publishers print after each entry ("Publisher Full Text", "PubMed Abstract").
+_LINK_LABEL = re.compile(
+    r"\b(?:Publisher\s+Full\s+Text|Free\s+Full\s+Text|PubMed\s+Full\s+Text|Reference\s+Source|PubMed\s+Abstract"
+    r"|PMC\s+Free\s+Article|Google\s+Scholar|Cross[Rr]ef|Web\s+of\s+Science)\b"
+)
+#: A list whose entries are delimited by link labels has at least this many of them.
+_MIN_LINK_LABELS = 3
+
+
 def _looks_like_entry(line: str) -> bool:
     return bool(
         _ENTRY_MARKER.match(line)
         or _BULLET.match(line)
         or _AUTHOR_START.match(line)
         or re.search(r"\b" + YEAR + r"\b|\b10\.\d{4,9}/|https?://", line)
+        or _LINK_LABEL.fullmatch(line.strip())
     )
 
 
@@ -292,7 +302,7 @@ def _reference_entries(text: str, lines: list[tuple[int, int]], regions: list[tu
         list_lines = _list_lines(text, region_lines)
         if list_lines:
             extents.append((region_start, list_lines[-1][1]))
-        for start, end, number in _split_entries(text, list_lines):
+        for start, end, number in _label_delimited_entries(text, list_lines) or _split_entries(text, list_lines):
             if start in seen:
                 continue
             seen.add(start)
@@ -357,6 +367,33 @@ def _split_entries(text: str, list_lines: list[tuple[int, int]]) -> list[tuple[i
             entries.append([start + (bullet.end() if bullet else len(line) - len(line.lstrip())), end, None])
         previous_end = end
     return [(s, _strip_right(text, s, e), n) for s, e, n in entries]
+
+
+def _label_delimited_entries(text: str, list_lines: list[tuple[int, int]]) -> list[tuple[int, int, int | None]]:
+    """Entries of an unnumbered list whose entries end with link labels: the text between labels.
+
+    Such lists (entry, "Publisher Full Text", entry, "PubMed Abstract", ...) break an entry over
+    several PDF paragraphs (its title in bold type, a wrapped line) and glue a label to the next
+    entry's first line, so lines say little there; the labels say where each entry ends.
+    """
+    if not list_lines or any(_ENTRY_MARKER.match(text[s:e]) for s, e in list_lines):
+        return []
+    start, end = list_lines[0][0], list_lines[-1][1]
+    labels = list(_LINK_LABEL.finditer(text, start, end))
+    if len(labels) < _MIN_LINK_LABELS:
+        return []
+    entries = []
+    cursor = start
+    for label in labels + [None]:
+        stop = label.start() if label else end
+        piece_start = cursor
+        while piece_start < stop and text[piece_start].isspace():
+            piece_start += 1
+        piece_end = _strip_right(text, piece_start, stop)
+        if piece_end > piece_start:
+            entries.append((piece_start, piece_end, None))
+        cursor = label.end() if label else end
+    return entries
 
 
 def _strip_right(text: str, start: int, end: int) -> int:

@@ -541,9 +541,16 @@ def _typeset_title(doc: Document) -> list[Span]:
     if block is None:
         return []
     start, end = _content_bounds(doc.text, block.start, block.end)
+    note = _TITLE_NOTE.search(doc.text, start, end)
+    if note is not None:
+        end = note.start()
     if end <= start:
         return []
     return [Span(start, end, "title", {"value": _squash(doc.text[start:end]), "primary": True})]
+
+
+#: A bracketed note set after a typeset title: "[v2; ref status: indexed, http://...]".
+_TITLE_NOTE = re.compile(r"\s*\[(?:v\d+\b|[^\]\n]*\b(?:status|https?://))[^\]\n]*\]\s*$")
 
 
 def _stands_alone(lines: list[_Line], line: _Line) -> bool:
