@@ -25,7 +25,9 @@ layer              span (start, end), ``label`` and ``attrs``
                    ``heading_level`` (headings only).
 ``pdf_pages``      one span per PDF page (PDF reader): the text of that page's blocks. label
                    ``page``. attrs: ``number`` (1-based), ``width``, ``height`` (points),
-                   ``text_quality`` (0-1, the whole document's: share of word-like tokens).
+                   ``text_quality`` (0-1, the whole document's: share of word-like tokens),
+                   ``glyph_consistency`` (page 1 only: 1 minus the share of letters drawn from
+                   another font inside a word, :mod:`pipeline.readers._pdf_glyphs`).
 ``tables``         tables of a PDF (PDF reader, :mod:`pipeline.readers._pdf_tables`). label
                    ``table``. span = from the first to the last of its cells found in the text,
                    else its caption, else empty at the start of its text region. attrs: ``page``,

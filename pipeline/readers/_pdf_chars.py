@@ -16,6 +16,7 @@ convention of pdfplumber and of the record's ``layout`` boxes.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import math
 import re
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import DamagedPdfError, EmptyPdfError, EncryptedPdfError
+from ._pdf_glyphs import GlyphCheck, check_page
 
 #: PDFium's text marks a hyphen it recognised at a line break with U+FFFE (U+0002 in GetUnicode).
 HYPHEN_MARK = "\ufffe"
@@ -69,6 +71,7 @@ class PdfPage:
     lines: tuple[PdfLine, ...]
     chars: int  # characters PDFium found (generated ones included)
     unmapped: int  # characters whose font has no usable Unicode mapping
+    glyphs: GlyphCheck | None = None  # page 1 only: letters patched in from another font (broken maps)
 
 
 def open_pdf(data: bytes, *, path: str) -> pdfium.PdfDocument:
@@ -109,7 +112,8 @@ def read_page(document: pdfium.PdfDocument, index: int, *, path: str = "") -> Pd
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            return _page_lines(textpage.raw, index + 1, float(width), float(height))
+            read = _page_lines(textpage.raw, index + 1, float(width), float(height))
+            return dataclasses.replace(read, glyphs=check_page(textpage.raw)) if index == 0 else read
         finally:
             textpage.close()
     finally:

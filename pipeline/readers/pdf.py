@@ -150,6 +150,8 @@ def _page_spans(pages: list[PdfPage], placed: list[PlacedBlock], length: int, qu
         later = [starts[n] for n in numbers[i + 1 :] if n in starts]
         end = max(start, later[0] - 2 if later else length)
         attrs = {"number": page.number, "width": round(page.width, 2), "height": round(page.height, 2), "text_quality": quality}
+        if page.glyphs is not None:
+            attrs["glyph_consistency"] = page.glyphs.consistency
         spans.append(Span(start, min(end, length), "page", attrs))
     return spans
 
@@ -253,6 +255,16 @@ def _warnings(pages: list[PdfPage], total_pages: int, quality: float) -> list[Sp
     if empty:
         listed = ", ".join(str(n) for n in empty[:10]) + (" ..." if len(empty) > 10 else "")
         warnings.append(_whole("pdf-pages-without-text", f"{len(empty)} page(s) have no text layer (scanned or image-only: {listed}); their content is missing; run OCR on the PDF to include it"))
+    glyphs = pages[0].glyphs if pages else None
+    if glyphs is not None and glyphs.suspicious:
+        words = ", ".join(sorted({word for word, _ in glyphs.patched})[:6])
+        warnings.append(
+            _whole(
+                "pdf-font-mapping",
+                f"page 1 has {len(glyphs.patched)} letter(s) drawn from another font inside a word ({words}; glyph consistency {glyphs.consistency:.4f}); "
+                "that font's Unicode map is probably wrong (letters with diacritics read as other letters, e.g. 'Zaręba' as 'Zarwba'); check the names and words there against the PDF",
+            )
+        )
     unmapped = sum(p.unmapped for p in pages)
     if quality < QUALITY_WARNING_BELOW:
         warnings.append(
