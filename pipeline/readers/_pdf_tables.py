@@ -85,7 +85,8 @@ def find_tables(document: pdfium.PdfDocument, page: PdfPage) -> list[FoundTable]
         pieces = [{"x0": l.x0, "x1": l.x1, "top": l.y0, "bottom": l.y1, "text": l.text} for l in page.lines]
         textpage = handle.get_textpage()
         try:
-            boxes = _lines_tables(page, edges) or _text_tables(page, edges, pieces, _Words(textpage.raw, page.height))
+            words = _Words(textpage.raw, page.height)
+            boxes = _lines_tables(page, edges, pieces, words) or _text_tables(page, edges, pieces, words)
             return [_with_text(textpage, page, cells, strategy) for cells, strategy in boxes]
         finally:
             textpage.close()
@@ -105,9 +106,34 @@ class _FinderPage:
         return self._words
 
 
-def _lines_tables(page: PdfPage, edges: list[dict]) -> list[tuple[list, str]]:
+def _lines_tables(page: PdfPage, edges: list[dict], pieces: list[dict], words: "_Words") -> list[tuple[list, str]]:
+    """Tables ruled on all sides; a table whose rows are mostly one cell across (rows ruled, columns
+    not) is cut into columns by its text, as in the text pass."""
     finder = TableFinder(_FinderPage((0, 0, page.width, page.height), edges, []), _LINES)
-    return [(table.cells, "lines") for table in finder.tables if _big_enough(table.cells)]
+    found = []
+    for table in finder.tables:
+        if not _big_enough(table.cells):
+            continue
+        if _rows_only(table.cells):
+            x0, top, x1, bottom = table.bbox
+            lines = [w for w in pieces if w["x0"] >= x0 - 1 and w["x1"] <= x1 + 1 and w["top"] >= top - 1 and w["bottom"] <= bottom + 1]
+            rule_ys = sorted({round(c[1], 1) for c in table.cells} | {round(c[3], 1) for c in table.cells})
+            cells = _text_grid(words.within(lines, table.bbox), table.bbox, rule_ys) if len(lines) >= _MIN_ROWS else []
+            if cells and _big_enough(cells):
+                found.append((cells, "lines"))
+                continue
+        found.append((table.cells, "lines"))
+    return found
+
+
+def _rows_only(cells: list) -> bool:
+    """Half the rows or more are a single cell as wide as the table."""
+    left, right = min(c[0] for c in cells), max(c[2] for c in cells)
+    rows: dict[float, list] = {}
+    for cell in cells:
+        rows.setdefault(round(cell[1], 1), []).append(cell)
+    across = sum(1 for row in rows.values() if len(row) == 1 and row[0][2] - row[0][0] >= 0.9 * (right - left))
+    return across * 2 >= len(rows)
 
 
 def _text_tables(page: PdfPage, edges: list[dict], pieces: list[dict], words: "_Words") -> list[tuple[list, str]]:
