@@ -138,7 +138,7 @@ def _rows_only(cells: list) -> bool:
 
 def _text_tables(page: PdfPage, edges: list[dict], pieces: list[dict], words: "_Words") -> list[tuple[list, str]]:
     """Tables with horizontal rules only: each ruled region split into text rows and aligned columns."""
-    rules = [e for e in edges if e["orientation"] == "h" and e["width"] >= _MIN_RULE_WIDTH]
+    rules = [e for e in _joined_rules(edges) if e["width"] >= _MIN_RULE_WIDTH]
     found = []
     for region in _ruled_regions(rules, pieces):
         x0, top, x1, bottom = region
@@ -278,18 +278,26 @@ def _has_figures(lines: list[_TextLine]) -> bool:
     return any(_FIGURE.match(p["text"]) for line in lines for p in line.phrases)
 
 
+def _joined_rules(edges: list[dict]) -> list[dict]:
+    """Horizontal edges, those drawn end to end at one height (a rule drawn cell by cell) joined into one."""
+    rules: list[dict] = []
+    for edge in sorted((e for e in edges if e["orientation"] == "h"), key=lambda e: (round(e["top"]), e["x0"])):
+        last = rules[-1] if rules else None
+        if last is not None and abs(edge["top"] - last["top"]) <= 1 and edge["x0"] <= last["x1"] + 2:
+            if edge["x1"] > last["x1"]:
+                rules[-1] = dict(last, x1=edge["x1"], width=edge["x1"] - last["x0"])
+        else:
+            rules.append(edge)
+    return rules
+
+
 def _ruled_regions(rules: list[dict], words: list[dict]) -> list[tuple[float, float, float, float]]:
     """Boxes from the first to the last of a stack of rules of one width (a "Table N" line between starts a new stack)."""
     stacks: list[list[dict]] = []
-    for rule in sorted(rules, key=lambda e: (round(e["x0"]), e["top"])):
-        last = stacks[-1][-1] if stacks else None
-        if (
-            last is not None
-            and abs(rule["x0"] - last["x0"]) <= 3
-            and abs(rule["x1"] - last["x1"]) <= 3
-            and not any(last["top"] < w["top"] < rule["top"] and TABLE_LABEL.match(w["text"]) for w in words)
-        ):
-            stacks[-1].append(rule)
+    for rule in sorted(rules, key=lambda e: e["top"]):
+        stack = next((s for s in reversed(stacks) if abs(rule["x0"] - s[-1]["x0"]) <= 3 and abs(rule["x1"] - s[-1]["x1"]) <= 3), None)
+        if stack is not None and not any(stack[-1]["top"] < w["top"] < rule["top"] and TABLE_LABEL.match(w["text"]) for w in words):
+            stack.append(rule)
         else:
             stacks.append([rule])
     regions = []
