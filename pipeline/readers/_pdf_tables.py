@@ -3,21 +3,25 @@
 Why this shape: pdfplumber's table finder (edges -> intersections -> cells -> tables, after Nurminen
 and Tabula) is the reference algorithm, but pdfplumber gets its edges and words from pdfminer, whose
 page parse costs about 200 ms a page, ten times the whole of our reader. So the finder is given a
-stand-in page whose edges come from PDFium's path objects and whose "words" are the text lines the
-reader already has (:mod:`._pdf_chars` splits a line at wide gaps, so a piece is usually one cell's
-line), and it runs only on pages with a "Table N" caption. Cell text is PDFium's text inside the
-cell's box, normalised like the reading text, and located in the reading text where it can be found.
+stand-in page whose edges come from PDFium's path objects, text comes as phrases from PDFium's
+character boxes, and all of it runs only on pages with a "Table N" caption. Cell text is PDFium's
+text inside the cell's box, normalised like the reading text, and located in the reading text
+where it can be found.
 
 Two passes per candidate page:
 
-1. ``lines``: pdfplumber's default strategy, cells bounded by ruling lines on all sides.
+1. ``lines``: pdfplumber's default strategy, cells bounded by ruling lines on all sides. A table
+   whose rows are mostly one cell across (rows ruled or shaded, columns not) is cut into columns by
+   its text, as in pass 2.
 2. ``text``: when pass 1 finds nothing, the region from the first to the last of a stack of
-   horizontal rules, cut into columns at the vertical strips no phrase of text covers and into rows
-   at the gaps between text lines (a cell wrapped over two lines gives two rows), as explicit lines
-   for the finder. pdfplumber's own ``text`` strategy (edges where three words align) cut through
-   cells on the development PDFs, because a right-aligned or centred column aligns with words of
-   other columns. This catches the common publisher style with horizontal rules only; tables without
-   any rules are not found.
+   horizontal rules (a rule drawn in pieces joined first), cut into a grid here rather than by the
+   finder. Columns: the vertical strips that no phrase of the body's lines (below the header rule,
+   lines of two phrases or more) covers. Rows: text lines, a line joining the row above when it
+   continues it (a cell wrapped over two lines: words only, in a subset of the columns of the line
+   above, first column empty unless in the header). A phrase crossing a column boundary (a header
+   over several columns) is one cell spanning them. pdfplumber's own ``text`` strategy (edges where
+   three words align) cut through cells on the development PDFs, because a right-aligned or centred
+   column aligns with words of other columns. Tables without any rules are not found.
 
 Coordinates: PDF points, origin at the page's top-left corner (y grows downwards), as everywhere in
 the reader.
@@ -112,8 +116,6 @@ def _lines_tables(page: PdfPage, edges: list[dict], pieces: list[dict], words: "
     finder = TableFinder(_FinderPage((0, 0, page.width, page.height), edges, []), _LINES)
     found = []
     for table in finder.tables:
-        if not _big_enough(table.cells):
-            continue
         if _rows_only(table.cells):
             x0, top, x1, bottom = table.bbox
             lines = [w for w in pieces if w["x0"] >= x0 - 1 and w["x1"] <= x1 + 1 and w["top"] >= top - 1 and w["bottom"] <= bottom + 1]
@@ -122,18 +124,19 @@ def _lines_tables(page: PdfPage, edges: list[dict], pieces: list[dict], words: "
             if cells and _big_enough(cells):
                 found.append((cells, "lines"))
                 continue
-        found.append((table.cells, "lines"))
+        if _big_enough(table.cells):
+            found.append((table.cells, "lines"))
     return found
 
 
 def _rows_only(cells: list) -> bool:
-    """Half the rows or more are a single cell as wide as the table."""
+    """Two rows or more, and half of them or more a single cell as wide as the table."""
     left, right = min(c[0] for c in cells), max(c[2] for c in cells)
     rows: dict[float, list] = {}
     for cell in cells:
         rows.setdefault(round(cell[1], 1), []).append(cell)
     across = sum(1 for row in rows.values() if len(row) == 1 and row[0][2] - row[0][0] >= 0.9 * (right - left))
-    return across * 2 >= len(rows)
+    return len(rows) >= _MIN_ROWS and across * 2 >= len(rows)
 
 
 def _text_tables(page: PdfPage, edges: list[dict], pieces: list[dict], words: "_Words") -> list[tuple[list, str]]:
