@@ -21,7 +21,7 @@ same way every time. Fields, per document, then averaged per corpus and overall:
 * references: the record's reference count within 10% of ``n_references``.
 
 Tables (a second table, block "pdf-tables"), where the publisher XML has them (JATS ``<table-wrap>``,
-BMC ``<table>``; CERMINE's expected files carry no tables, so that set is not scored): per document,
+BMC ``<table>`` with ``<entry>`` cells; CERMINE's expected files carry no tables, so that set is not scored): per document,
 ``tables_count`` = the record has as many distinct tables (a table continued on the next page counts
 once: tables are told apart by label, "Table 2") as the XML; ``tables_label_f1`` = F1 of the labels
 found against the XML's; ``cell_recall`` = share of the XML's non-empty cell texts (normalised) that
@@ -56,7 +56,7 @@ COMMAND = ".venv/bin/python eval/score_pdf.py --write"
 _TABLE_WRAP = re.compile(r"<table-wrap[\s>].*?</table-wrap>", re.S)
 _BMC_TABLE = re.compile(r"<table[\s>].*?</table>", re.S)
 _LABEL = re.compile(r"<(?:label|title)>(.*?)</(?:label|title)>", re.S)
-_CELL = re.compile(r"<(td|th)(?:\s[^>]*)?>(.*?)</\1>", re.S)
+_CELL = re.compile(r"<(td|th|entry)(?:\s[^>]*)?>(.*?)</\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _LABEL_KEY = re.compile(r"table\s*([sa]?\d+[a-z]?)", re.I)
 

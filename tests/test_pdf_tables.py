@@ -1,8 +1,9 @@
 """Tables of PDF articles: the ``tables`` layer and the record's ``tables`` (pipeline.readers._pdf_tables).
 
 The PDFs are written here with fpdf2 (the ``test`` extra): a table ruled on all sides (pdfplumber's
-"lines" strategy), a table with horizontal rules only (the publisher style the "text" pass reads),
-and pages without tables. A data test over ../shared/data/pdf skips without it.
+"lines" strategy), a table with horizontal rules only (the publisher style the "text" pass reads;
+also with a wrapped cell, a header over two columns, rules drawn in pieces), a table ruled in rows
+only, and pages without tables. A data test over ../shared/data/pdf skips without it.
 """
 
 from __future__ import annotations
@@ -107,6 +108,82 @@ def test_pdf_tables_horizontal_rules_only_found_by_the_text_pass():
     assert table.get("strategy") == "text"
     assert _grid(table) == [list(row) for row in ROWS]
     assert all(doc.text[c["start"] : c["end"]] == c["text"] for c in table.get("cells"))
+
+
+def _wrapped_and_grouped(pdf) -> None:
+    """Rules only; a header over two columns, a cell wrapped onto a second line, a group of figure rows under one label."""
+    pdf.set_font("helvetica", size=10)
+    xs = (60, 220, 300, 380)
+    pdf.line(60, 225, 480, 225)
+    pdf.text(250, 237, "Dose (mg)")  # over the columns "Low" and "High"
+    for x, cell in zip(xs, ("Compound", "Low", "High", "Effect")):
+        pdf.text(x, 251, cell)
+    pdf.line(60, 256, 480, 256)
+    lines = [
+        ("Ketamine", "25", "50", "Rapid onset"),
+        ("", "", "", "within hours"),  # the wrapped end of "Rapid onset within hours"
+        ("Psilocybin", "10", "20", "Lasting"),
+        ("", "15", "30", "Moderate"),  # a second row of the Psilocybin group: figures, its own row
+    ]
+    for r, line in enumerate(lines):
+        for x, cell in zip(xs, line):
+            if cell:
+                pdf.text(x, 270 + 13 * r, cell)
+    pdf.line(60, 270 + 13 * len(lines) - 4, 480, 270 + 13 * len(lines) - 4)
+
+
+def _rows_ruled(pdf) -> None:
+    """A box with a rule under every row but no column rules (the columns only by alignment)."""
+    pdf.set_font("helvetica", size=10)
+    pdf.rect(60, 225, 420, 20 * len(ROWS))
+    for r, row in enumerate(ROWS):
+        for x, cell in zip((66, 220, 360), row):
+            pdf.text(x, 239 + 20 * r, cell)
+        if r:
+            pdf.line(60, 225 + 20 * r, 480, 225 + 20 * r)
+
+
+def _rules_in_pieces(pdf) -> None:
+    """Horizontal rules only, each drawn as one segment per column (how some typesetters draw them)."""
+    pdf.set_font("helvetica", size=10)
+    bounds = (60, 220, 360, 480)
+    for y in (225, 246, 240 + 18 * len(ROWS) - 6):
+        for a, b in zip(bounds, bounds[1:]):
+            pdf.line(a, y, b, y)
+    for r, row in enumerate(ROWS):
+        for x, cell in zip(bounds, row):
+            pdf.text(x, 240 + 18 * r, cell)
+
+
+def test_pdf_tables_wrapped_cell_joins_its_row_and_header_spans_columns():
+    doc = read_bytes(_page_with(_wrapped_and_grouped), "wrapped.pdf")
+    (table,) = doc.layer(TABLES)
+    assert _grid(table) == [
+        ["", "Dose (mg)", ""],
+        ["Compound", "Low", "High", "Effect"],
+        ["Ketamine", "25", "50", "Rapid onset within hours"],
+        ["Psilocybin", "10", "20", "Lasting"],
+        ["", "15", "30", "Moderate"],
+    ]
+    (spanning,) = [c for c in table.get("cells") if c["text"] == "Dose (mg)"]
+    assert (spanning["col"], spanning["col_span"], spanning["row_span"]) == (1, 2, 1)
+    assert (table.get("rows"), table.get("cols")) == (5, 4)
+    for cell in table.get("cells"):
+        assert cell["start"] is None or doc.text[cell["start"] : cell["end"]] == cell["text"]
+
+
+def test_pdf_tables_rows_ruled_without_column_rules_cut_into_columns_by_text():
+    doc = read_bytes(_page_with(_rows_ruled), "rows.pdf")
+    (table,) = doc.layer(TABLES)
+    assert table.get("strategy") == "lines"
+    assert _grid(table) == [list(row) for row in ROWS]
+
+
+def test_pdf_tables_rules_drawn_in_pieces_joined():
+    doc = read_bytes(_page_with(_rules_in_pieces), "pieces.pdf")
+    (table,) = doc.layer(TABLES)
+    assert table.get("strategy") == "text"
+    assert _grid(table) == [list(row) for row in ROWS]
 
 
 @pytest.mark.parametrize(
