@@ -232,10 +232,10 @@ def _outcomes(options: BatchOptions, tasks: list) -> Iterator:
         return
     workers = min(options.jobs, len(tasks))
     if workers <= 1 and options.timeout is None:
-        from ._batch_work import convert_task
+        from ._batch_work import convert_tasks
 
-        for task in tasks:
-            yield convert_task(task)
+        for start in range(0, len(tasks), options.chunk_size):  # chunks: the NER model runs on each at once
+            yield from convert_tasks(tasks[start : start + options.chunk_size])
         return
     from ._batch_pool import SupervisedPool
 
