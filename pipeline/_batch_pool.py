@@ -56,6 +56,16 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def start_server_early() -> None:
+    """Start the fork server now: it loads the pipeline (seconds) while the caller does other work
+    (hashing the inputs). Without this, the pool's first worker starts it and waits for it."""
+    ctx = _context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def _worker_main(
     conn: Connection,
     work: Callable[[Task], Outcome],
