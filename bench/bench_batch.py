@@ -6,10 +6,20 @@ written as .txt files (title, blank line, abstract) to a temporary folder:
 * words/s and docs/s with -j 1 and -j 2 (median of --repeat runs), and their ratio (scaling);
 * peak resident memory (VmHWM) of every process the run starts, the largest worker reported: read
   from /proc while the run goes, so it is a lower bound for very short-lived processes;
+* CPU seconds of the whole run, all its processes (parent, fork server, workers), read from /proc
+  the same way (a slight lower bound): words per CPU second hardly moves when other jobs share the
+  machine, so it is the figure to compare between versions measured at different times; wall-clock
+  figures are only comparable on a quiet machine (the load average before each run is shown);
 * the wall time of `pipeline --help` (median of 7), and of `python -c "import pipeline"`, its floor.
 `--force` makes every run convert every input (the manifest would otherwise skip them all).
 
+With ``--baseline DIR`` (a checkout of another version, e.g. ``git worktree add /tmp/base <commit>``)
+it instead compares the two versions: whole CLI runs of each, alternating, the same inputs, and
+reports the medians of their CPU seconds (all processes) and wall seconds, and the ratio: the way
+to measure a speed change on a shared machine.
+
 Usage:  python bench/bench_batch.py [--repeat 3] [--docs 500] [--write]
+        python bench/bench_batch.py --baseline DIR [--jobs 2] [--repeat 5] [--write]
 """
 
 from __future__ import annotations
@@ -68,6 +78,18 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` so far (fields 14 and 15 of /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
 def _peak_kb(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -78,11 +100,14 @@ def _peak_kb(pid: int) -> int | None:
     return None
 
 
-def timed_convert(src: Path, out: Path, jobs: int) -> tuple[float, dict[int, int]]:
-    """Wall seconds of one CLI run, and the peak RSS (kB) seen for each of its processes."""
+def timed_convert(src: Path, out: Path, jobs: int, *, code: Path = REPO) -> tuple[float, dict[int, int], float]:
+    """Wall seconds of one CLI run, the peak RSS (kB) seen for each of its processes, and the CPU
+    seconds of all of them (the last value seen for each: a slight lower bound)."""
     started = time.perf_counter()
-    process = subprocess.Popen([*PIPELINE, "convert", str(src), "-o", str(out), "--force", "-q", "-j", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONPATH": str(code)}  # which checkout runs
+    process = subprocess.Popen([*PIPELINE, "convert", str(src), "-o", str(out), "--force", "-q", "-j", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peaks: dict[int, int] = {}
+    cpu: dict[int, float] = {}
 
     def watch() -> None:
         while process.poll() is None:
@@ -90,6 +115,9 @@ def timed_convert(src: Path, out: Path, jobs: int) -> tuple[float, dict[int, int
                 peak = _peak_kb(pid)
                 if peak:
                     peaks[pid] = max(peaks.get(pid, 0), peak)
+                seconds = _cpu_seconds(pid)
+                if seconds is not None:
+                    cpu[pid] = max(cpu.get(pid, 0.0), seconds)
             time.sleep(0.1)
 
     watcher = threading.Thread(target=watch)
@@ -99,7 +127,7 @@ def timed_convert(src: Path, out: Path, jobs: int) -> tuple[float, dict[int, int
     watcher.join()
     if process.returncode != 0:
         raise SystemExit(f"convert -j {jobs} failed ({process.returncode}): {stderr.decode()[-2000:]}")
-    return seconds, peaks
+    return seconds, peaks, sum(cpu.values())
 
 
 def wall(command: list[str], repeat: int) -> float:
@@ -111,11 +139,40 @@ def wall(command: list[str], repeat: int) -> float:
     return statistics.median(times)
 
 
+def compare(baseline: Path, src: Path, tmp: Path, words: int, docs: int, jobs: int, repeat: int) -> str:
+    """Whole runs of ``baseline`` and this checkout, alternating; a table of their medians."""
+    runs: dict[str, list[tuple[float, float]]] = {"baseline": [], "this": []}
+    for _ in range(repeat):
+        for name, code in (("baseline", baseline), ("this", REPO)):
+            seconds, _peaks, cpu = timed_convert(src, tmp / f"out-{name}", jobs, code=code)
+            runs[name].append((seconds, cpu))
+            print(f"{name}: {seconds:.2f} s wall, {cpu:.2f} s CPU; load average {os.getloadavg()[0]:.1f}", flush=True)
+    same = all(
+        (tmp / "out-baseline" / p.name).read_bytes() == p.read_bytes() for p in sorted((tmp / "out-this").glob("*.json"))
+    )
+    wall_b, wall_t = (statistics.median(s for s, _ in runs[n]) for n in ("baseline", "this"))
+    cpu_b, cpu_t = (statistics.median(c for _, c in runs[n]) for n in ("baseline", "this"))
+    head = subprocess.run(["git", "-C", str(baseline), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return "\n".join([
+        f"Command: `.venv/bin/python bench/bench_batch.py --baseline <checkout of {head or baseline}> --jobs {jobs} --repeat {repeat} --write`.",
+        f"Input: {docs} MEDLINE abstracts as .txt ({words:,} words). Whole CLI runs (`convert -j {jobs} --force -q`), the two versions alternating; medians of {repeat}.",
+        f"Records of the two versions byte-identical: {'yes' if same else 'NO'}. Load average at the end: {os.getloadavg()[0]:.1f} (2 cores).",
+        "",
+        f"| version | CPU s, all processes | words per CPU s | wall s{' (under load)' if os.getloadavg()[0] > 0.5 else ''} | words/s (wall) |",
+        "|---|---|---|---|---|",
+        f"| baseline ({head or baseline}) | {cpu_b:.2f} | {words / cpu_b:,.0f} | {wall_b:.2f} | {words / wall_b:,.0f} |",
+        f"| this checkout | {cpu_t:.2f} | {words / cpu_t:,.0f} | {wall_t:.2f} | {words / wall_t:,.0f} |",
+        f"| ratio baseline / this | {cpu_b / cpu_t:.2f}x | | {wall_b / wall_t:.2f}x | |",
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--write", action="store_true", help="write the results into docs/benchmarks.md")
+    parser.add_argument("--baseline", type=Path, help="compare with this checkout of another version instead")
+    parser.add_argument("--jobs", type=int, default=2, help="workers for --baseline runs")
     args = parser.parse_args()
     if not MEDLINE.is_file():
         raise SystemExit(f"needs {MEDLINE} (the shared data folder beside the repository)")
@@ -124,20 +181,30 @@ def main() -> None:
         src.mkdir()
         words = write_abstracts(src, args.docs)
         docs = len(list(src.iterdir()))
+        if args.baseline is not None:
+            table = compare(args.baseline.resolve(), src, Path(tmp), words, docs, args.jobs, args.repeat)
+            print(table)
+            if args.write:
+                from common import replace_block
+
+                replace_block(f"batch-vs-baseline-j{args.jobs}", table, doc=BENCHMARKS_DOC)
+            return
         results = {}
         load = {}
         for jobs in (1, 2):
             load[jobs] = os.getloadavg()[0]  # other jobs on a shared machine skew scaling: say so
             runs = [timed_convert(src, Path(tmp) / f"out-{jobs}", jobs) for _ in range(args.repeat)]
-            seconds = statistics.median(s for s, _ in runs)
-            worker_peaks = [kb for _, peaks in runs for pid, kb in peaks.items()]
-            results[jobs] = (seconds, max(worker_peaks) / 1024 if worker_peaks else float("nan"))
-            print(f"-j {jobs}: {seconds:.2f} s, {words / seconds:,.0f} words/s, {docs / seconds:.1f} docs/s, peak RSS of any process {results[jobs][1]:.0f} MB", flush=True)
+            seconds = statistics.median(s for s, _, _ in runs)
+            worker_peaks = [kb for _, peaks, _ in runs for pid, kb in peaks.items()]
+            cpu = statistics.median(c for _, _, c in runs)
+            results[jobs] = (seconds, max(worker_peaks) / 1024 if worker_peaks else float("nan"), cpu)
+            print(f"-j {jobs}: {seconds:.2f} s, {words / seconds:,.0f} words/s, {docs / seconds:.1f} docs/s, "
+                  f"CPU {cpu:.2f} s ({words / cpu:,.0f} words per CPU second), peak RSS of any process {results[jobs][1]:.0f} MB", flush=True)
     help_seconds = wall([*PIPELINE, "--help"], 7)
     import_seconds = wall([sys.executable, "-c", "import pipeline"], 7)
     bare_seconds = wall([sys.executable, "-c", "pass"], 7)
     print(f"pipeline --help {help_seconds:.2f} s; import pipeline {import_seconds:.2f} s; bare python {bare_seconds:.2f} s")
-    (s1, rss1), (s2, rss2) = results[1], results[2]
+    (s1, rss1, cpu1), (s2, rss2, cpu2) = results[1], results[2]
     table = "\n".join([
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with other jobs while measured), Python {platform.python_version()}, {platform.system()} {platform.release()}.",
         f"Command: `.venv/bin/python bench/bench_batch.py --repeat {args.repeat} --write`. Input: {docs} MEDLINE abstracts as .txt ({words:,} words; the citations with an abstract).",
@@ -148,6 +215,8 @@ def main() -> None:
         f"| -j 1: whole run | {s1:.2f} s | {words / s1:,.0f} words/s, {docs / s1:.1f} docs/s (bar: 20,000 words/s); load average before: {load[1]:.1f} |",
         f"| -j 2: whole run | {s2:.2f} s | {words / s2:,.0f} words/s, {docs / s2:.1f} docs/s; load average before: {load[2]:.1f} |",
         f"| scaling 1 -> 2 workers | {s1 / s2:.2f}x | bar: 1.8x; meaningless when the load average is above 0 before a run (2 cores) |",
+        f"| CPU time, all processes, -j 1 | {cpu1:.2f} s | {words / cpu1:,.0f} words per CPU second (start-up included) |",
+        f"| CPU time, all processes, -j 2 | {cpu2:.2f} s | {words / cpu2:,.0f} words per CPU second (fork server and parent included) |",
         f"| peak RSS, largest process, -j 1 | {rss1:.0f} MB | the one process converts |",
         f"| peak RSS, largest process, -j 2 | {rss2:.0f} MB | a worker or the fork server (bar: 400 MB per worker) |",
         f"| `pipeline --help` | {help_seconds:.2f} s | bar: 0.3 s; `import pipeline` alone {import_seconds:.2f} s, bare Python {bare_seconds:.2f} s |",

@@ -8,6 +8,11 @@ once it runs, so a per-document timeout is impossible; and recycling workers wit
 
 * work goes out in chunks (one message per chunk amortises the pipe), and the worker announces
   each document as it starts it, so the parent always knows the one document in flight;
+* before its documents, the worker prefetches a chunk (``_batch_work.prefetch_chunk``: reads it
+  and runs the NER model over all its texts in one batch) and announces that too. Then no single
+  document is in flight: if the worker dies or runs past the timeout while prefetching, the whole
+  chunk goes back to the queue marked ``alone``, and each of its documents is later sent in a
+  chunk of its own, never prefetched, so the guilty one is found and the others are converted;
 * a worker that dies is replaced; its in-flight document is recorded as ``P121`` and the rest of
   its chunk goes back to the queue;
 * a document that runs past the timeout gets its worker killed and replaced, and is recorded as
@@ -28,17 +33,19 @@ import os
 import signal
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterator, Sequence
 
-from ._batch_work import Outcome, Task, convert_task, failure_outcome, warm_up
+from ._batch_work import Outcome, Task, convert_task, failure_outcome, prefetch_chunk, warm_up
 from .errors import DefectError, DocumentTimeoutError, WorkerCrashError
 
 #: How many times in a row a fresh worker may die before it is ready before we give up: that is
 #: a broken installation, not a bad document.
 _MAX_START_FAILURES = 3
 _POLL_SECONDS = 0.2
+#: ``_Worker.current`` while the worker prefetches its chunk: no single document is in flight.
+_PREFETCHING = object()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -49,8 +56,24 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _worker_main(conn: Connection, work: Callable[[Task], Outcome], prepare: Callable[[], None] | None) -> None:
-    """Worker loop: receive a chunk, announce and convert each task, until told to stop (None)."""
+def start_server_early() -> None:
+    """Start the fork server now: it loads the pipeline (seconds) while the caller does other work
+    (hashing the inputs). Without this, the pool's first worker starts it and waits for it."""
+    ctx = _context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def _worker_main(
+    conn: Connection,
+    work: Callable[[Task], Outcome],
+    prepare: Callable[[], None] | None,
+    prefetch: Callable[[list[Task]], None] | None = None,
+) -> None:
+    """Worker loop: receive a chunk, announce and prefetch it, announce and convert each task,
+    until told to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     if prepare is not None:
         try:
@@ -60,6 +83,9 @@ def _worker_main(conn: Connection, work: Callable[[Task], Outcome], prepare: Cal
     try:
         conn.send(("ready", os.getpid()))
         while (chunk := conn.recv()) is not None:
+            if prefetch is not None and len(chunk) > 1:
+                conn.send(("prefetch", None))
+                prefetch(chunk)
             for task in chunk:
                 conn.send(("start", task.index))
                 conn.send(("done", work(task)))
@@ -73,7 +99,7 @@ class _Worker:
     conn: Connection
     ready: bool = False
     chunk: deque = field(default_factory=deque)
-    current: Task | None = None
+    current: Task | object | None = None  # the task in flight, or _PREFETCHING
     started_at: float = 0.0
 
     @property
@@ -96,12 +122,14 @@ class SupervisedPool:
         chunk_size: int = 8,
         work: Callable[[Task], Outcome] = convert_task,
         prepare: Callable[[], None] | None = warm_up,
+        prefetch: Callable[[list[Task]], None] | None = prefetch_chunk,
     ) -> None:
         self.size = max(1, workers)
         self.timeout = timeout
         self.chunk_size = max(1, chunk_size)
         self._work = work
         self._prepare = prepare
+        self._prefetch = prefetch
         self._ctx = _context()
         self._workers: list[_Worker] = []
         self._start_failures = 0
@@ -146,7 +174,7 @@ class SupervisedPool:
 
     def _start_worker(self) -> _Worker:
         parent_end, child_end = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_worker_main, args=(child_end, self._work, self._prepare), daemon=True)
+        process = self._ctx.Process(target=_worker_main, args=(child_end, self._work, self._prepare, self._prefetch), daemon=True)
         process.start()
         child_end.close()
         return _Worker(process, parent_end)
@@ -154,7 +182,10 @@ class SupervisedPool:
     def _dispatch(self, queue: deque[Task]) -> None:
         for worker in self._workers:
             if worker.ready and not worker.busy and queue:
-                chunk = [queue.popleft() for _ in range(min(self._chunk_for(len(queue)), len(queue)))]
+                size = 1 if queue[0].alone else min(self._chunk_for(len(queue)), len(queue))
+                chunk = [queue.popleft()]
+                while len(chunk) < size and not queue[0].alone:
+                    chunk.append(queue.popleft())
                 worker.chunk.extend(chunk)
                 try:
                     worker.conn.send(chunk)
@@ -190,6 +221,9 @@ class SupervisedPool:
                 if kind == "ready":
                     worker.ready = True
                     self._start_failures = 0
+                elif kind == "prefetch":
+                    worker.current = _PREFETCHING
+                    worker.started_at = time.monotonic()
                 elif kind == "start":
                     worker.current = worker.chunk[0]
                     worker.started_at = time.monotonic()
@@ -210,7 +244,11 @@ class SupervisedPool:
             if self._start_failures >= _MAX_START_FAILURES:
                 raise DefectError(f"worker processes die while starting (exit code {worker.process.exitcode}); run with -j 1 to see the error")
         lost = worker.current
-        rest = [task for task in worker.chunk if task is not lost]
+        if lost is _PREFETCHING:  # nobody to blame yet: each document of the chunk retries alone
+            lost = None
+            rest = [replace(task, alone=True) for task in worker.chunk]
+        else:
+            rest = [task for task in worker.chunk if task is not lost]
         queue.extendleft(reversed(rest))
         worker.conn.close()
         self._workers[self._workers.index(worker)] = self._start_worker()
@@ -232,6 +270,8 @@ class SupervisedPool:
                 lost = worker.current
                 worker.process.kill()
                 yield from self._replace(worker, queue, crashed=False)
+                if lost is _PREFETCHING:
+                    continue  # the chunk's documents retry alone, each with its own timeout
                 yield failure_outcome(lost.index, DocumentTimeoutError(
                     f"converting this input took longer than --timeout {self.timeout:g} s and was stopped; "
                     "the rest of the batch went on. Raise --timeout if the input is simply large"

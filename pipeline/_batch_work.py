@@ -4,13 +4,21 @@ Every executor (in-process, the supervised process pool, Dask) runs exactly this
 their outputs are the same bytes. It never raises: a failure is returned as a value, because a
 worker that raised would lose the other documents of its chunk. Nothing here writes files; the
 batch runner in the main process does, so there is one writer per output folder.
+
+Chunks: an executor that has a chunk of tasks first calls :func:`prefetch_chunk`, which reads
+them and runs the NER model over all their texts in one batch; :func:`convert_task` then takes the
+document and its model mentions from there. Same bytes either way (the model's output for a text
+does not depend on its batch); much less per-call overhead on short documents. A failure while
+prefetching is never reported: the task meets it again on its own and reports it as usual.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .errors import DefectError, InputOutputError, PipelineError, UnreadableInputError
 
@@ -24,6 +32,7 @@ class Task:
     source: str  # path to read
     shown: str  # path as the record and reports show it
     output_format: str  # "json" (pretty, one file) or "jsonl" (one compact line)
+    alone: bool = False  # convert in a chunk of its own, never prefetched (its chunk's prefetch failed)
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,38 @@ def warm_up() -> None:
     convert_bytes(_WARM_UP_TEXT, "warm-up.md")
 
 
+#: Inputs larger than this are not read ahead: a chunk of them would hold too much memory.
+PREFETCH_MAX_BYTES = 4_000_000
+#: What ``prefetch_chunk`` read, by task index: (input bytes, document), for ``convert_task``.
+_PREFETCHED_DOCUMENTS: dict[int, tuple[bytes, object]] = {}
+
+
+def prefetch_chunk(tasks: list[Task]) -> None:
+    """Read ``tasks`` and run the NER model over their texts together (see the module docstring).
+
+    Never raises: whatever fails here fails again, and is reported, in ``convert_task``.
+    """
+    from . import layers as L
+    from .readers import read_bytes
+    from .stages._ner_model import forget_prefetched, prefetch_mentions
+
+    _PREFETCHED_DOCUMENTS.clear()
+    forget_prefetched()
+    try:
+        for task in tasks:
+            try:
+                if os.stat(task.source).st_size > PREFETCH_MAX_BYTES:
+                    continue
+                data = _read(task)
+                _PREFETCHED_DOCUMENTS[task.index] = (data, read_bytes(data, task.shown))
+            except Exception:  # noqa: BLE001 - reported by convert_task, which reads it again
+                continue
+        prefetch_mentions([doc.text for _, doc in _PREFETCHED_DOCUMENTS.values() if not doc.has_layer(L.ENTITIES)])
+    except Exception:  # noqa: BLE001 - each task then converts on its own and reports its error
+        _PREFETCHED_DOCUMENTS.clear()
+        forget_prefetched()
+
+
 def convert_task(task: Task) -> Outcome:
     """Convert one input; every failure comes back as a coded value, never as an exception."""
     from .readers import read_bytes
@@ -54,9 +95,14 @@ def convert_task(task: Task) -> Outcome:
     from .record.io import dumps_record
 
     try:
-        data = _read(task)
+        prefetched = _PREFETCHED_DOCUMENTS.pop(task.index, None)
+        if prefetched is not None:
+            data, document = prefetched
+        else:
+            data = _read(task)
+            document = read_bytes(data, task.shown)
         digest = hashlib.sha256(data).hexdigest()
-        record = convert_document(read_bytes(data, task.shown))
+        record = convert_document(document)
         indent = 2 if task.output_format == "json" else None
         content = dumps_record(record, indent=indent)
         return Outcome(task.index, digest, content, record["id"], len(record["text"].split()))
@@ -68,6 +114,18 @@ def convert_task(task: Task) -> Outcome:
         return failure_outcome(task.index, DefectError("the input is nested too deeply for a stage (recursion limit); please report it with the input file"))
     except Exception as exc:  # a bug in a stage: record it loudly, keep the batch going
         return failure_outcome(task.index, DefectError(f"unexpected {type(exc).__name__}: {exc}; this is a bug in pipeline, please report it with the input file"))
+
+
+def convert_tasks(tasks: list[Task]) -> Iterator[Outcome]:
+    """A chunk of tasks in order, prefetched together, each outcome as soon as it is done (this
+    process: no crash isolation)."""
+    if len(tasks) > 1:
+        prefetch_chunk(tasks)
+    try:
+        for task in tasks:
+            yield convert_task(task)
+    finally:
+        _PREFETCHED_DOCUMENTS.clear()
 
 
 def _read(task: Task) -> bytes:
@@ -87,4 +145,4 @@ def convert_chunk(tasks: list[Task]) -> list[Outcome]:
         warm_up()
     except Exception:  # noqa: BLE001 - each document then reports the error as its own coded failure
         pass
-    return [convert_task(task) for task in tasks]
+    return list(convert_tasks(tasks))

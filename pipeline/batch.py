@@ -190,6 +190,10 @@ def _plan(options: BatchOptions, out_dir: Path, previous: dict, old_lines) -> _P
     from ._batch_manifest import pipeline_fingerprint, sha256_hex
 
     jobs = [job for job in collect_jobs(options.inputs) if in_shard(job.output_name, options.shard)]
+    if not options.dry_run and _uses_pool(options, len(jobs)):
+        from ._batch_pool import start_server_early
+
+        start_server_early()  # the workers' fork server loads the pipeline while we hash the inputs
     plan = _Plan(jobs, out_dir)
     fingerprint = pipeline_fingerprint()
     for index, job in enumerate(jobs):
@@ -223,6 +227,11 @@ def _up_to_date(entry, digest: str, fingerprint: str, options: BatchOptions, out
 # --- run -----------------------------------------------------------------------------------------
 
 
+def _uses_pool(options: BatchOptions, tasks: int) -> bool:
+    """Whether ``tasks`` documents are converted by the local process pool (else in this process or by Dask)."""
+    return options.executor == "local" and not (min(options.jobs, tasks) <= 1 and options.timeout is None)
+
+
 def _outcomes(options: BatchOptions, tasks: list) -> Iterator:
     """Outcomes of ``tasks`` (any order) from the executor the options ask for."""
     if options.executor == "dask":
@@ -231,11 +240,11 @@ def _outcomes(options: BatchOptions, tasks: list) -> Iterator:
         yield from run_dask(tasks, scheduler=options.scheduler, workers=options.jobs, chunk_size=options.chunk_size)
         return
     workers = min(options.jobs, len(tasks))
-    if workers <= 1 and options.timeout is None:
-        from ._batch_work import convert_task
+    if not _uses_pool(options, len(tasks)):
+        from ._batch_work import convert_tasks
 
-        for task in tasks:
-            yield convert_task(task)
+        for start in range(0, len(tasks), options.chunk_size):  # chunks: the NER model runs on each at once
+            yield from convert_tasks(tasks[start : start + options.chunk_size])
         return
     from ._batch_pool import SupervisedPool
 

@@ -55,6 +55,14 @@ def _stand_in_work(task: Task) -> Outcome:
     return Outcome(task.index, content=f"converted {name} in {os.getpid()}")
 
 
+def _stand_in_prefetch(tasks: list[Task]) -> None:
+    names = [Path(task.shown).name for task in tasks]
+    if any(name.startswith("prefetch-segfault") for name in names):
+        ctypes.string_at(0)
+    if any(name.startswith("prefetch-hang") for name in names):
+        time.sleep(120)
+
+
 def _tasks(*names: str) -> list[Task]:
     return [Task(i, name, name, "json") for i, name in enumerate(names)]
 
@@ -81,6 +89,26 @@ def test_pool_timeout_stops_the_stuck_document_and_goes_on() -> None:
         outcomes = _run(pool, tasks)
     assert {name: (o.failure or {}).get("code") for name, o in outcomes.items()} == {"a.txt": None, "hang.txt": "P120", "b.txt": None, "c.txt": None}
     assert "--timeout 1 s" in outcomes["hang.txt"].failure["message"]
+
+
+def test_pool_crash_while_prefetching_a_chunk_retries_its_documents_alone() -> None:
+    # chunks of 3 (12+ tasks for 2 workers): the first chunk's prefetch crashes; nobody is to blame
+    # yet, so each of its documents is converted alone, and only a document that crashes alone fails
+    tasks = _tasks("a.txt", "prefetch-segfault.txt", "segfault.txt", *[f"{i}.txt" for i in range(12)])
+    with SupervisedPool(2, chunk_size=3, work=_stand_in_work, prepare=None, prefetch=_stand_in_prefetch) as pool:
+        outcomes = _run(pool, tasks)
+        assert pool.restarts >= 2
+    assert sorted(outcomes) == sorted(t.shown for t in tasks)
+    assert {name: o.failure["code"] for name, o in outcomes.items() if o.failure} == {"segfault.txt": "P121"}
+
+
+def test_pool_timeout_while_prefetching_a_chunk_retries_its_documents_alone() -> None:
+    tasks = _tasks("prefetch-hang.txt", *[f"{i}.txt" for i in range(13)])
+    with SupervisedPool(2, timeout=1.0, chunk_size=3, work=_stand_in_work, prepare=None, prefetch=_stand_in_prefetch) as pool:
+        outcomes = _run(pool, tasks)
+        assert pool.restarts >= 1
+    assert sorted(outcomes) == sorted(t.shown for t in tasks)
+    assert not [o.failure for o in outcomes.values() if o.failure]
 
 
 def _is_gone(pid: int) -> bool:
@@ -111,6 +139,18 @@ def test_batch_two_workers_give_the_same_bytes_as_one(tmp_path: Path) -> None:
         assert _snapshot(one) == _snapshot(two)  # records, manifest and error report alike
         assert parallel.failures == serial.failures and [f.code for f in serial.failures] == ["P101", "P102"]
         assert parallel.converted == serial.converted == 4
+
+
+def test_batch_prefetched_chunks_give_the_same_bytes_as_documents_alone(tmp_path: Path) -> None:
+    # big enough for chunks of 3 with two workers, so chunks are prefetched (NER run on them at once)
+    files = {f"{i:02d}-{name.replace('/', '-')}": data for i in range(3) for name, data in ARTICLES.items()}
+    files["long.txt"] = ARTICLES["psilocybin.txt"] * 400  # more than one NER chunk
+    src = _tree(tmp_path / "in", files)
+    one, two = tmp_path / "one", tmp_path / "two"
+    serial = convert_batch(BatchOptions((str(src),), str(one), jobs=1, chunk_size=1))  # no prefetch
+    parallel = convert_batch(BatchOptions((str(src),), str(two), jobs=2, chunk_size=3))
+    assert _snapshot(one) == _snapshot(two)
+    assert parallel.failures == serial.failures and parallel.converted == serial.converted == 13
 
 
 def test_batch_timeout_with_one_job_runs_isolated(tmp_path: Path) -> None:

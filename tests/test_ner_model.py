@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from pipeline import layers as L
@@ -156,3 +159,49 @@ def test_combined_model_finds_all_three_labels(monkeypatch):
     assert ("clonidine", "COMPOUND", "ner_all") in found
     assert ("hypotension", "CONDITION", "ner_all") in found
     assert any("BRCA1" in mention and label == "PROTEIN" for mention, label, _model in found)
+
+
+SHARED_MEDLINE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "jats" / "medline" / "ground_truth.jsonl"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _texts_to_batch() -> list[str]:
+    """The samples (long) and, when ../shared is there, 60 MEDLINE abstracts (short)."""
+    texts = [read_bytes(p.read_bytes(), p.name).text for p in sorted(SAMPLES.iterdir())]
+    texts.append("Clonidine caused hypotension. " * 1500)  # more than one chunk
+    if SHARED_MEDLINE.is_file():
+        items = [json.loads(line) for line in SHARED_MEDLINE.read_text(encoding="utf-8").splitlines()[:80]]
+        texts += [f"{i['title']}\n\n{i['abstract']}\n" for i in items if i.get("abstract")][:60]
+    return texts
+
+
+def test_mentions_do_not_depend_on_the_batch_a_text_runs_in():
+    # the batch worker runs the model over a chunk of documents at once (prefetch_mentions): each
+    # document's mentions must be exactly those of running it alone, or records would change
+    texts = _texts_to_batch()
+    alone = [M.find_mentions(text) for text in texts]
+    M.prefetch_mentions(texts)
+    try:
+        assert set(M._PREFETCHED) == {(M.active_model_names(), text) for text in texts}
+        assert [M.find_mentions(text) for text in texts] == alone
+        assert not M._PREFETCHED  # each prefetched text is used once, then forgotten
+    finally:
+        M.forget_prefetched()
+    assert sum(map(len, alone)) > 100
+
+
+def test_prefetch_forgets_what_the_previous_chunk_left_unused():
+    M.prefetch_mentions(["Lithium toxicity."])
+    M.prefetch_mentions(["Clonidine caused hypotension."])
+    try:
+        assert [text for _names, text in M._PREFETCHED] == ["Clonidine caused hypotension."]
+    finally:
+        M.forget_prefetched()
+
+
+def test_batches_hold_a_bounded_number_of_characters():
+    pieces = [(0, 0, "x" * 15_000)] * 30
+    batches = list(M._batches(pieces))
+    assert [i for batch in batches for i in batch] == list(range(30))
+    assert all(sum(len(pieces[i][2]) for i in batch) <= M.BATCH_CHARS for batch in batches)
+    assert len(batches) > 1

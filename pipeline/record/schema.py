@@ -3,6 +3,12 @@
 The schema shipped in the package (``pipeline/schemas/``) is the one records are built against;
 ``schemas/`` at the top of the repository holds the published copy, and a test keeps the two
 identical. Errors are returned as ``(json_pointer, message)`` pairs, sorted, so reports are stable.
+
+Speed: each schema is compiled once per process, twice: a ``jsonschema`` validator, and a fast
+yes/no check of the same meaning (``_schema_check``, closures for the keywords the record schema
+uses). Every instance goes through the fast check; only one it finds invalid goes through
+``jsonschema``, whose errors are the report. A schema the fast check cannot compile is validated
+by ``jsonschema`` alone.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from ..errors import SchemaLoadError
+from ._schema_check import Check, compile_check
 
 RECORD_SCHEMA_FILE = "record.v1.schema.json"
 
@@ -45,8 +52,18 @@ def load_schema(path: str | None = None) -> dict:
 
 
 @lru_cache(maxsize=None)
+def _inlined_schema(path: str | None) -> dict:
+    return _inline_local_refs(load_schema(path))
+
+
+@lru_cache(maxsize=None)
 def _validator(path: str | None) -> Draft202012Validator:
-    return Draft202012Validator(_inline_local_refs(load_schema(path)))
+    return Draft202012Validator(_inlined_schema(path))
+
+
+@lru_cache(maxsize=None)
+def _fast_check(path: str | None) -> Check | None:
+    return compile_check(_inlined_schema(path))
 
 
 def _inline_local_refs(schema: dict) -> dict:
@@ -84,6 +101,9 @@ def json_pointer(parts: Any) -> str:
 
 def schema_errors(instance: Any, schema_path: str | None = None) -> list[tuple[str, str]]:
     """Every schema violation in ``instance`` as ``(pointer, message)``, in a stable order."""
+    check = _fast_check(schema_path)
+    if check is not None and check(instance):
+        return []
     found: list[tuple[str, str]] = []
     for error in _iter_leaf_errors(_validator(schema_path).iter_errors(instance)):
         message = error.message

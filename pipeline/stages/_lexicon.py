@@ -131,6 +131,7 @@ class Lexicon:
         self.entries = entries  # mode -> {key (pieces joined by spaces): concept row number}
         self._longest = longest  # mode -> {first piece: pieces in its longest key}
         self.header = header
+        self._pairs: dict[str, frozenset[str]] = {}  # mode -> first two pieces of its longer keys, on first use
 
     def __len__(self) -> int:
         return sum(len(t) for t in self.entries.values())
@@ -151,12 +152,16 @@ class Lexicon:
         orth = [p for p, _, _ in ps]
         folded = [fold(p) for p in orth]
         for mode, seq in (("lower", folded), ("symbol", folded), ("exact", orth)):
-            table, longest = self.entries[mode], self._longest[mode]
+            table, longest, pairs = self.entries[mode], self._longest[mode], self._pairs_of(mode)
+            try_singular = mode == "lower"
             for i, first in enumerate(seq):
                 n_max = longest.get(first)
                 if n_max is None:
                     continue
-                hit = self._longest_at(table, seq, i, min(int(n_max), len(seq) - i), mode == "lower")
+                n_max = min(int(n_max), len(seq) - i)
+                if n_max > 1 and not _may_continue(pairs, first, seq[i + 1], try_singular):
+                    n_max = 1  # no key of two or more pieces starts with these two: skip those lengths
+                hit = self._longest_at(table, seq, i, n_max, try_singular)
                 if hit is None:
                     continue
                 n, index = hit
@@ -164,6 +169,18 @@ class Lexicon:
                 if mode == "symbol" and not any(c.isupper() for c in text[start:end]):
                     continue
                 yield LexiconHit(start, end, self.concept(int(index)), mode)
+
+    def _pairs_of(self, mode: str) -> frozenset[str]:
+        """The first two pieces ("a b") of every key of ``mode`` with two pieces or more.
+
+        Most pieces that start some key start no longer key with the piece that follows them in
+        the text; this set lets ``find`` skip trying every longer length for them (several
+        lookups each) without changing any result. Built once per process, on first use.
+        """
+        found = self._pairs.get(mode)
+        if found is None:
+            found = self._pairs[mode] = frozenset(_first_two(key) for key in self.entries[mode] if " " in key)
+        return found
 
     @staticmethod
     def _longest_at(table, seq, i, n_max, try_singular) -> tuple[int, str] | None:
@@ -176,6 +193,23 @@ class Lexicon:
             if index is not None:
                 return n, index
         return None
+
+
+def _first_two(key: str) -> str:
+    """``"a b c"`` -> ``"a b"`` (``key`` has a space)."""
+    second = key.find(" ", key.find(" ") + 1)
+    return key if second < 0 else key[:second]
+
+
+def _may_continue(pairs: frozenset[str], first: str, second: str, try_singular: bool) -> bool:
+    """Whether a key of two or more pieces may start with ``first second`` (as ``_longest_at``
+    tries it: the second piece as is, or, for a two-piece key, its singular)."""
+    if f"{first} {second}" in pairs:
+        return True
+    if try_singular:
+        one = singular(second)
+        return one is not None and f"{first} {one}" in pairs
+    return False
 
 
 def longest_by_first(keys) -> dict[str, int]:

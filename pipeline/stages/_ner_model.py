@@ -24,7 +24,12 @@ pre-tokenised IOB corpora come out unchanged. The tokenizer is registered with s
 committed model directories name it in their ``config.cfg``.
 
 Speed: the text is tokenised once for both models (they share the tokenizer and the
-``en`` lexical attributes), which gives the same tokens as tokenising it for each.
+``en`` lexical attributes), which gives the same tokens as tokenising it for each. A batch worker
+runs the models over a whole chunk of documents at once (:func:`prefetch_mentions`, before their
+stages run) and the entity stage then takes each document's mentions from that batch: on short
+abstracts one ``nlp.pipe`` per document spends more time on per-call overhead than on the
+network. A document's mentions do not depend on the other documents in its batch (every layer
+works row by row; ``tests/test_ner_model.py`` checks this on real abstracts).
 """
 
 from __future__ import annotations
@@ -182,22 +187,76 @@ def _load(names: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(spacy.load(MODELS_DIR / name) for name in names)
 
 
+#: Mentions computed ahead by ``prefetch_mentions``: (model names, text) -> mentions.
+_PREFETCHED: dict[tuple[tuple[str, ...], str], list[ModelSpan]] = {}
+#: Cross-document batches hold at most about this many characters (as PIPE_BATCH full chunks do),
+#: which bounds the network's activations, and so the worker's memory.
+BATCH_CHARS = PIPE_BATCH * CHUNK_CHARS
+
+
 def find_mentions(text: str) -> list[ModelSpan]:
     """Every mention the models find in ``text``, in text order (models may overlap each other).
 
     Each chunk is tokenised once for both models (they share the tokenizer), and the chunks go
-    through each model as one batch.
+    through each model as one batch. Mentions computed ahead by :func:`prefetch_mentions` are
+    taken from there (once: each prefetched text is used by one document).
+    """
+    ahead = _PREFETCHED.pop((active_model_names(), text), None)
+    if ahead is not None:
+        return ahead
+    return _mentions_of_texts([text])[0]
+
+
+def prefetch_mentions(texts: list[str]) -> None:
+    """Run the models over ``texts`` together, for the next :func:`find_mentions` of each.
+
+    Forgets what an earlier call left unused (a document that failed before its entity stage),
+    so memory stays bounded by one chunk of documents.
+    """
+    _PREFETCHED.clear()
+    unique = list(dict.fromkeys(texts))
+    names = active_model_names()
+    for text, mentions in zip(unique, _mentions_of_texts(unique)):
+        _PREFETCHED[(names, text)] = mentions
+
+
+def forget_prefetched() -> None:
+    _PREFETCHED.clear()
+
+
+def _mentions_of_texts(texts: list[str]) -> list[list[ModelSpan]]:
+    """The mentions of each text; all their chunks go through each model in shared batches.
+
+    Each batch is tokenised once for all models (they share the tokenizer), and only while it
+    runs, so a long text never has all its tokens in memory at once.
     """
     from spacy.tokens import Doc
 
-    pieces = list(_chunks(text))
-    tokens = [fine_words_and_spaces(chunk) for _, chunk in pieces]
-    out: list[ModelSpan] = []
-    for nlp, name in zip(load_models(), active_model_names()):
-        docs = (Doc(nlp.vocab, words=words, spaces=spaces) for words, spaces in tokens)
-        for (offset, _chunk), doc in zip(pieces, nlp.pipe(docs, batch_size=PIPE_BATCH)):
-            out += [ModelSpan(offset + e.start_char, offset + e.end_char, e.label_, name) for e in doc.ents]
-    return sorted(out, key=lambda s: (s.start, s.end, s.label, s.model))
+    pieces = [(which, offset, chunk) for which, text in enumerate(texts) for offset, chunk in _chunks(text)]
+    found: list[list[ModelSpan]] = [[] for _ in texts]
+    models = list(zip(load_models(), active_model_names()))
+    for batch in _batches(pieces):
+        tokens = [fine_words_and_spaces(pieces[i][2]) for i in batch]
+        for nlp, name in models:
+            docs = (Doc(nlp.vocab, words=words, spaces=spaces) for words, spaces in tokens)
+            for i, doc in zip(batch, nlp.pipe(docs, batch_size=len(batch))):
+                which, offset, _chunk = pieces[i]
+                found[which] += [ModelSpan(offset + e.start_char, offset + e.end_char, e.label_, name) for e in doc.ents]
+    return [sorted(spans, key=lambda s: (s.start, s.end, s.label, s.model)) for spans in found]
+
+
+def _batches(pieces: list[tuple[int, int, str]]) -> Iterator[list[int]]:
+    """Indices of ``pieces`` in order, grouped into batches of at most BATCH_CHARS characters."""
+    batch: list[int] = []
+    size = 0
+    for i, (_which, _offset, chunk) in enumerate(pieces):
+        if batch and size + len(chunk) > BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+        batch.append(i)
+        size += len(chunk)
+    if batch:
+        yield batch
 
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
