@@ -1,12 +1,11 @@
-"""The fast schema check says "valid" exactly when jsonschema does.
+"""The fast schema check (jsonschema-rs) never says "valid" where jsonschema says "invalid".
 
-``pipeline.record._schema_check`` compiles the record schema into closures that answer only
-valid-or-not; ``schema_errors`` trusts a "valid" from it and skips jsonschema. So the one thing
-that must never happen is the fast check accepting what jsonschema rejects. Tested on thousands of
+``schema_errors`` trusts a "valid" from ``jsonschema-rs`` and skips ``jsonschema``; an "invalid" sends
+the record to ``jsonschema`` for the errors. So the one thing that must never happen is the fast check
+accepting what jsonschema rejects (the other way round costs only time). Tested on thousands of
 records broken at random (fixed seed: deterministic) from the golden sample records, each break at
 a random place (a wrong type, a number past a bound, a string off its pattern or enum, a key
-removed or added, an item appended), and on small schemas for the keywords the record schema
-does not use yet.
+removed or added, an item appended), and on small schemas for keywords the record schema may use.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from pipeline.record import schema as S
-from pipeline.record._schema_check import compile_check
 
 OUTPUTS = Path(__file__).resolve().parents[1] / "outputs"
 MUTATIONS_PER_RECORD = 600
@@ -96,25 +94,56 @@ def _mutate(record: dict, rng: random.Random) -> dict:
     return broken
 
 
-def test_the_record_schema_compiles() -> None:
-    # if this fails after a schema change, extend _schema_check (or every record pays jsonschema's price)
+def _fast(schema):
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(schema, offline=True).is_valid
+
+
+def test_the_record_schema_has_a_fast_check() -> None:
+    # if this fails, every record pays jsonschema's price (about 5 ms instead of 0.1 ms)
     assert S._fast_check(None) is not None
 
 
-def test_fast_check_agrees_with_jsonschema_on_broken_records() -> None:
+def test_fast_check_never_accepts_what_jsonschema_rejects() -> None:
     check, validator = S._fast_check(None), S._validator(None)
     rng = random.Random(20260611)
-    disagreements, invalid = [], 0
+    accepted_wrongly, rejected_wrongly, invalid = [], [], 0
     for record in _records():
         assert check(record) and not list(validator.iter_errors(record))
         for _ in range(MUTATIONS_PER_RECORD):
             broken = _mutate(record, rng)
             expected = not list(validator.iter_errors(broken))
             invalid += not expected
-            if check(broken) != expected:
-                disagreements.append(broken)
-    assert not disagreements, f"{len(disagreements)} disagreements, e.g. {json.dumps(disagreements[0])[:2000]}"
+            if check(broken) and not expected:
+                accepted_wrongly.append(broken)
+            if expected and not check(broken):
+                rejected_wrongly.append(broken)
+    assert not accepted_wrongly, f"{len(accepted_wrongly)} accepted wrongly, e.g. {json.dumps(accepted_wrongly[0])[:2000]}"
     assert invalid > MUTATIONS_PER_RECORD  # the breaks do break records (else the test proves little)
+    # The other way round costs only time, and happens only where the two differ on purpose: Python's
+    # "$" also matches before a final newline, ECMA's (jsonschema-rs) does not ("sum-0123456789\n");
+    # jsonschema-rs reads NaN (not JSON; a record never holds it) as null.
+    unexplained = [b for b in rejected_wrongly if not _only_dialect_differences(b)]
+    assert not unexplained, json.dumps(unexplained[0])[:2000]
+
+
+def _only_dialect_differences(record) -> bool:
+    import jsonschema_rs
+
+    errors = list(jsonschema_rs.validator_for(S.load_schema(None), offline=True).iter_errors(record))
+    return bool(errors) and all(_trailing_newline(e) or _nan(record, e) for e in errors)
+
+
+def _trailing_newline(error) -> bool:
+    return isinstance(error.instance, str) and error.instance.endswith("\n") and "does not match" in error.message
+
+
+def _nan(record, error) -> bool:
+    value = record
+    for step in error.instance_path:
+        value = value[step]
+    return isinstance(value, float) and math.isnan(value)
 
 
 def test_schema_errors_reports_jsonschema_errors_when_the_fast_check_fails() -> None:
@@ -147,18 +176,11 @@ SMALL_VALUES = [None, True, False, 0, 1, 2, 0.0, 0.5, 1.0, -1, "", "a", "ab", "a
 
 @pytest.mark.parametrize("schema", SMALL_SCHEMAS, ids=lambda s: json.dumps(s)[:60])
 def test_fast_check_agrees_on_each_keyword(schema) -> None:
-    check, validator = compile_check(schema), Draft202012Validator(schema)
-    assert check is not None
+    check, validator = _fast(schema), Draft202012Validator(schema)
     assert [check(v) for v in SMALL_VALUES] == [validator.is_valid(v) for v in SMALL_VALUES]
 
 
-@pytest.mark.parametrize("schema", [
-    {"anyOf": [{"type": "string"}]},
-    {"type": "object", "patternProperties": {"^x": {"type": "string"}}},
-    {"$ref": "#/$defs/a", "$defs": {"a": {"type": "string"}}},
-    {"enum": [1, 2]},
-    {"type": "array", "prefixItems": [{"type": "string"}]},
-    {"properties": {"a": {"uniqueItems": True}}},
-])
-def test_anything_else_is_left_to_jsonschema(schema) -> None:
-    assert compile_check(schema) is None
+def test_remote_references_are_never_fetched(tmp_path: Path) -> None:
+    schema_file = tmp_path / "remote.schema.json"
+    schema_file.write_text(json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": "https://example.invalid/x.json"}))
+    assert S._fast_check(str(schema_file)) is None  # offline: jsonschema-rs refuses, jsonschema alone decides
