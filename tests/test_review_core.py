@@ -421,6 +421,9 @@ def test_cli_review_serve_as_a_subprocess_prints_its_url_and_stops_on_ctrl_c(out
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # a test run started in the background (`make test &`) ignores SIGINT, and a child inherits
+        # that: give the server the default Ctrl-C a user's terminal gives it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         line = process.stdout.readline()
