@@ -41,9 +41,10 @@ lexicon: setup  ## rebuild the packaged lexicon, generic-word list and MeSH ment
 	$(BIN)/python scripts/build_generic_words.py
 	$(BIN)/python scripts/build_mesh_mentions.py
 
-models: setup  ## retrain the NER models in pipeline/data/models from ../shared/data/ner (slow; CI never runs it)
+models: setup  ## retrain the NER models (pipeline/data/models) and the relation classifier (pipeline/data/relations) from ../shared/data/ner (slow; CI never runs it)
 	nice $(BIN)/python scripts/train_ner.py
 	nice $(BIN)/python scripts/train_ner.py --only ner_all  # learns from the two models above
+	nice $(BIN)/python scripts/train_relations.py  # the relation classifier in pipeline/data/relations
 
 schema: setup  ## publish the packaged record and decisions schemas into schemas/
 	$(BIN)/pipeline schema > schemas/record.v1.schema.json

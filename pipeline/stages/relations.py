@@ -15,19 +15,32 @@ at them by their exact offsets, its span is the sentence that states it (the evi
 score says how tight the pattern that found it is (0.9 for appositions and "X is a T agonist",
 0.85 for verbs, 0.8 for nominalisations, 0.7–0.75 for looser "through T inhibition" shapes).
 
+Patterns find one ChemProt relation in five. For compound-PROTEIN pairs no pattern relates, a small
+classifier (logistic regression over the words between and around the pair, trained on ChemProt
+train by scripts/train_relations.py, package data in pipeline/data/relations) decides; its
+relations carry ``method`` "model" and its probability as ``score``. Because every ChemProt sentence
+states a relation, the model needs guards it cannot learn there: an action word near the pair, the
+same clause, no negation or foil, and no re-pairing of mentions the patterns already related.
+
 Sentences come from the shared splitter in :mod:`pipeline.stages._sentences`.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
+import gzip
+import json
+import math
 import re
 from dataclasses import dataclass
+from importlib import resources
 from typing import Iterator, Sequence
 
 from ..document import Document, Span
 from ..errors import DefectError
 from .. import layers as L
+from ._relation_features import Token, head_word, pair_features, tokenize
 from ._sentences import split_sentences
 
 SUBJECT_LABELS = ("COMPOUND",)
@@ -345,6 +358,7 @@ class _Candidate:
     action: str
     score: float
     rank: int  # pattern order, for a stable choice between patterns
+    method: str = "pattern"
 
 
 def _sentence_relations(text: str, start: int, end: int, mentions: list[Span]) -> list[Span]:
@@ -356,6 +370,7 @@ def _sentence_relations(text: str, start: int, end: int, mentions: list[Span]) -
         in_clause = [m for m in mentions[first:last] if m.end <= clause_end]
         if any(m.label in SUBJECT_LABELS for m in in_clause) and any(m.label in OBJECT_LABELS for m in in_clause):
             candidates.extend(_clause_candidates(text, clause_start, clause_end, in_clause))
+    candidates.extend(_model_candidates(text, start, end, mentions, candidates))
     return _resolve(text, start, end, candidates)
 
 
@@ -450,7 +465,7 @@ def _resolve(text: str, start: int, end: int, candidates: list[_Candidate]) -> l
     for cand in candidates:
         key = (cand.subject.start, cand.subject.end, cand.obj.start, cand.obj.end)
         kept = best.get(key)
-        if kept is None or (cand.score, -cand.rank) > (kept.score, -kept.rank):
+        if kept is None or (cand.method == "pattern", cand.score, -cand.rank) > (kept.method == "pattern", kept.score, -kept.rank):
             best[key] = cand
     relations = []
     seen: set[tuple[str, str, str]] = set()
@@ -468,7 +483,7 @@ def _resolve(text: str, start: int, end: int, candidates: list[_Candidate]) -> l
                 {
                     "subject": [cand.subject.start, cand.subject.end],
                     "object": [cand.obj.start, cand.obj.end],
-                    "method": "pattern",
+                    "method": cand.method,
                     "score": cand.score,
                 },
             )
@@ -482,3 +497,108 @@ def _identity(text: str, mention: Span) -> str:
     if norm and norm.get("id"):
         return f"{norm.get('db')}:{norm.get('id')}"
     return " ".join(mention.text_in(text).lower().split())
+
+
+# --------------------------------------------------------------------------------------------
+# The classifier, for pairs no pattern relates (trained by scripts/train_relations.py)
+# --------------------------------------------------------------------------------------------
+
+#: The model relates compounds to proteins only (ChemProt has no pathways).
+_MODEL_OBJECT_LABELS = ("PROTEIN",)
+#: Six-letter stems of words that can state an action (features cut words the same way):
+#: the patterns' vocabulary plus the metabolic and expression words that ChemProt train states
+#: substrate, product and regulator relations with (scripts/train_relations.py lists their counts).
+TRIGGER_STEMS = frozenset(
+    """inhibi block blocke blocks antago agonis activa stimul modula induce induct induci
+    suppre upregu downre regula increa decrea reduce reduct elevat enhanc attenu dimini abolis
+    abroga preven augmen lower lowers raise raised boost promot impair restor inacti deplet
+    substr cataly metabo conver hydrol oxidiz oxidat conjug cleave cleava degrad transp uptake
+    phosph dephos expres produc synthe secret releas bindin binds bind bound ligand affini
+    opener opens mimic""".split()
+)
+#: Model classes the schema has no action for; a pair the model puts there gets no relation.
+_NOT_EMITTED = ("none", "product")
+#: Ranked after every pattern, so a pattern's action wins for the same pair.
+_MODEL_RANK = 1000
+
+
+@dataclass(frozen=True)
+class _Model:
+    classes: tuple[str, ...]
+    threshold: float
+    weights: dict[str, list[float]]
+
+
+@functools.lru_cache(maxsize=1)
+def _model() -> _Model:
+    payload = resources.files("pipeline").joinpath("data/relations/model.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(payload))
+    return _Model(tuple(data["classes"]), float(data["threshold"]), data["weights"])
+
+
+def _model_candidates(text: str, start: int, end: int, mentions: list[Span], found: list[_Candidate]) -> list[_Candidate]:
+    """Relations the classifier finds between compound-target pairs no pattern related."""
+    # Two mentions that patterns already related, each to another partner, are spoken for ("X blocks
+    # A, and Y is a B agonist" must not also give X-B); "respectively" pairs by position, which the
+    # model does not read either.
+    related_subjects = {c.subject.start for c in found}
+    related_objects = {c.obj.start for c in found}
+    if _RESPECTIVELY.search(text, start, end):
+        return []
+    kinds = [("C" if m.label in SUBJECT_LABELS else "T" if m.label in _MODEL_OBJECT_LABELS else "X") for m in mentions]
+    clause_of = _clause_index(text, start, end, mentions)
+    pairs = [
+        (i, j)
+        for i, ki in enumerate(kinds) if ki == "C" and not _is_foil_text(text, start, mentions[i].start)
+        for j, kj in enumerate(kinds)
+        if kj == "T" and clause_of[i] == clause_of[j]
+        and not (mentions[i].start in related_subjects and mentions[j].start in related_objects)
+    ]
+    if not pairs:
+        return []
+    model = _model()
+    tokens = tokenize(text, start, end, [(m.start, m.end, k) for m, k in zip(mentions, kinds)])
+    out = []
+    for i, j in pairs:
+        if not _has_trigger(tokens, i, j):
+            continue
+        features = pair_features(tokens, i, j, head_word(mentions[j].text_in(text)))
+        if "negated" in features:
+            continue
+        klass, probability = _classify(model, features)
+        if klass not in _NOT_EMITTED and probability >= model.threshold:
+            out.append(_Candidate(mentions[i], mentions[j], klass, round(probability, 3), _MODEL_RANK, "model"))
+    return out
+
+
+def _clause_index(text: str, start: int, end: int, mentions: list[Span]) -> list[int]:
+    """For each mention, which clause of the sentence (see :func:`_clauses`) it lies in."""
+    ends = [clause_end for _, clause_end in _clauses(text, start, end)]
+    return [bisect.bisect_left(ends, m.end) for m in mentions]
+
+
+def _is_foil_text(text: str, sentence_start: int, mention_start: int) -> bool:
+    return _FOIL_BEFORE.search(text, max(sentence_start, mention_start - 40), mention_start) is not None
+
+
+def _has_trigger(tokens: list[Token], compound: int, target: int) -> bool:
+    """Whether an action word stands between the pair or within three words of it: the model
+    learned on sentences that all state a relation, so it needs a word that can state one."""
+    position = {t.mention: k for k, t in enumerate(tokens) if t.mention >= 0}
+    lo, hi = sorted((position[compound], position[target]))
+    window = tokens[max(0, lo - 3) : hi + 4]
+    return any(t.mention < 0 and t.word[:6] in TRIGGER_STEMS for t in window)
+
+
+def _classify(model: _Model, features: list[str]) -> tuple[str, float]:
+    """The most probable class and its probability (softmax over summed feature weights)."""
+    totals = [0.0] * len(model.classes)
+    for feature in features:
+        weights = model.weights.get(feature)
+        if weights is not None:
+            for k, w in enumerate(weights):
+                totals[k] += w
+    top = max(totals)
+    exps = [math.exp(t - top) for t in totals]
+    best = max(range(len(exps)), key=lambda k: (exps[k], -k))
+    return model.classes[best], exps[best] / sum(exps)
