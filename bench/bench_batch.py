@@ -105,7 +105,8 @@ def timed_convert(src: Path, out: Path, jobs: int, *, code: Path = REPO) -> tupl
     seconds of all of them (the last value seen for each: a slight lower bound)."""
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(code)}  # which checkout runs
-    process = subprocess.Popen([*PIPELINE, "convert", str(src), "-o", str(out), "--force", "-q", "-j", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    # ...and run from it: `python -m` puts the working directory first on sys.path, ahead of PYTHONPATH
+    process = subprocess.Popen([*PIPELINE, "convert", str(src), "-o", str(out), "--force", "-q", "-j", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=code)
     peaks: dict[int, int] = {}
     cpu: dict[int, float] = {}
 
