@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,17 +13,14 @@ from pipeline.recipe import run_stages
 from pipeline.stages import _ner_model
 from pipeline.stages._entity_filter import GENERIC_WORDS_PATH, generic_words, is_generic_word, malformed_reason
 from pipeline.stages._lexicon import load_lexicon
+from repo_scripts import load_repo_module
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def _build_module():
-    spec = importlib.util.spec_from_file_location("build_generic_words", REPO / "scripts" / "build_generic_words.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_module("scripts/build_generic_words.py")
 
 
 def _header() -> list[str]:

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline import layers as L
 from pipeline.stages._lexicon import LEXICON_PATH, MODES, load_lexicon, term_key
+from repo_scripts import load_repo_module
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def _build_module():
-    spec = importlib.util.spec_from_file_location("build_lexicon", REPO / "scripts" / "build_lexicon.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the script loads
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_module("scripts/build_lexicon.py")
 
 
 def test_lexicon_build_reproduces_committed_artefact():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,14 @@ from pipeline.readers import read_bytes
 from pipeline.recipe import run_stages
 from pipeline.stages._lexicon import Concept, load_lexicon
 from pipeline.stages._mesh_mentions import MESH_MENTIONS_PATH, is_short_form, load_mesh_mentions, mesh_concept
+from repo_scripts import load_repo_module
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 
 
 def _build_module():
-    spec = importlib.util.spec_from_file_location("build_mesh_mentions", REPO / "scripts" / "build_mesh_mentions.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_module("scripts/build_mesh_mentions.py")
 
 
 def test_build_reproduces_committed_table():

@@ -10,7 +10,6 @@ abbreviation-aware journal match of the scorer is tested directly. A data test o
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from pipeline import convert_bytes
 from pipeline.readers import read_bytes
 from pipeline.stages._pdf_header import pdf_header_spans
+from repo_scripts import load_repo_module
 
 fpdf = pytest.importorskip("fpdf", reason="fpdf2 (the test extra) writes the test PDFs")
 
@@ -108,10 +108,7 @@ def test_reference_entries_end_at_link_labels_across_columns_and_bold_titles():
 
 
 def _scorer():
-    spec = importlib.util.spec_from_file_location("score_pdf", ROOT / "eval" / "score_pdf.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_module("eval/score_pdf.py")
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,6 @@ stages that would guess them are skipped); bad or hostile XML gives a coded erro
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from pipeline.errors import InputError, InvalidXmlError, UnsafeXmlError, UnsupportedFormatError
@@ -20,7 +18,7 @@ from pipeline.recipe import convert_bytes
 from pipeline.record.integrity import integrity_errors
 from pipeline.record.schema import schema_errors
 
-from conftest import REPO_ROOT
+from repo_scripts import load_repo_module
 
 FRONT = """<front>
 <journal-meta><journal-id journal-id-type="nlm-ta">J Test Pharmacol</journal-id>
@@ -356,10 +354,7 @@ def test_reader_jats_deep_nesting_gives_a_coded_error_or_a_record_never_a_crash(
 
 
 def _scorer():
-    spec = importlib.util.spec_from_file_location("score_jats", REPO_ROOT / "eval" / "score_jats.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_module("eval/score_jats.py")
 
 
 @pytest.mark.parametrize("corpus", ["plos", "elife", "pmc"])

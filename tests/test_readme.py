@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+from repo_scripts import load_repo_module
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _load_updater():
-    spec = importlib.util.spec_from_file_location("update_readme", REPO / "scripts" / "update_readme.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_repo_module("scripts/update_readme.py")
 
 
 def test_readme_cli_reference_matches_help_output():
