@@ -18,7 +18,9 @@ it instead compares the two versions: whole CLI runs of each, alternating, the s
 reports the medians of their CPU seconds (all processes) and wall seconds, and the ratio: the way
 to measure a speed change on a shared machine.
 
-Usage:  python bench/bench_batch.py [--repeat 3] [--docs 500] [--write]
+Usage:  python bench/bench_batch.py [--repeat 3] [--docs 500] [--copies N] [--write]
+        (``--copies 4`` writes every abstract four times: a run long enough that the ~2.5 s start-up no
+        longer decides the scaling figure; its table goes to its own block, "batch-x4")
         python bench/bench_batch.py --baseline DIR [--jobs 2] [--repeat 5] [--write]
 """
 
@@ -43,8 +45,9 @@ MEDLINE = REPO.parent / "shared" / "data" / "jats" / "medline" / "ground_truth.j
 PIPELINE = [sys.executable, "-m", "pipeline"]
 
 
-def write_abstracts(folder: Path, limit: int) -> int:
-    """Write up to ``limit`` abstracts as .txt files; returns their total word count."""
+def write_abstracts(folder: Path, limit: int, copies: int = 1) -> int:
+    """Write up to ``limit`` abstracts as .txt files, each ``copies`` times (under other names: a
+    longer run, so start-up weighs less in the scaling figure); returns their total word count."""
     words = 0
     count = 0
     for line in MEDLINE.read_text(encoding="utf-8").splitlines():
@@ -52,8 +55,10 @@ def write_abstracts(folder: Path, limit: int) -> int:
         if item.get("format") != "medline" or not item.get("abstract"):
             continue
         text = f"{item['title']}\n\n{item['abstract']}\n"
-        (folder / f"pmid-{item['pmid']}.txt").write_text(text, encoding="utf-8")
-        words += len(text.split())
+        for copy in range(copies):
+            name = f"pmid-{item['pmid']}.txt" if copy == 0 else f"pmid-{item['pmid']}.copy{copy}.txt"
+            (folder / name).write_text(text, encoding="utf-8")
+            words += len(text.split())
         count += 1
         if count == limit:
             break
@@ -174,13 +179,14 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write the results into docs/benchmarks.md")
     parser.add_argument("--baseline", type=Path, help="compare with this checkout of another version instead")
     parser.add_argument("--jobs", type=int, default=2, help="workers for --baseline runs")
+    parser.add_argument("--copies", type=int, default=1, help="write every abstract this many times (steady-state scaling; own block)")
     args = parser.parse_args()
     if not MEDLINE.is_file():
         raise SystemExit(f"needs {MEDLINE} (the shared data folder beside the repository)")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "abstracts"
         src.mkdir()
-        words = write_abstracts(src, args.docs)
+        words = write_abstracts(src, args.docs, args.copies)
         docs = len(list(src.iterdir()))
         if args.baseline is not None:
             table = compare(args.baseline.resolve(), src, Path(tmp), words, docs, args.jobs, args.repeat)
@@ -206,9 +212,11 @@ def main() -> None:
     bare_seconds = wall([sys.executable, "-c", "pass"], 7)
     print(f"pipeline --help {help_seconds:.2f} s; import pipeline {import_seconds:.2f} s; bare python {bare_seconds:.2f} s")
     (s1, rss1, cpu1), (s2, rss2, cpu2) = results[1], results[2]
+    copies_flag = f" --copies {args.copies}" if args.copies > 1 else ""
     table = "\n".join([
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with other jobs while measured), Python {platform.python_version()}, {platform.system()} {platform.release()}.",
-        f"Command: `.venv/bin/python bench/bench_batch.py --repeat {args.repeat} --write`. Input: {docs} MEDLINE abstracts as .txt ({words:,} words; the citations with an abstract).",
+        f"Command: `.venv/bin/python bench/bench_batch.py --repeat {args.repeat}{copies_flag} --write`. Input: {docs} MEDLINE abstracts as .txt ({words:,} words; the citations with an abstract"
+        + (f", each written {args.copies} times under other names" if args.copies > 1 else "") + ").",
         f"Whole CLI runs (`pipeline convert DIR -o OUT --force -q -j N`, start-up included); medians of {args.repeat} runs.",
         "",
         "| measure | median | note |",
@@ -226,7 +234,7 @@ def main() -> None:
     if args.write:
         from common import replace_block
 
-        replace_block("batch", table, doc=BENCHMARKS_DOC)
+        replace_block("batch" if args.copies == 1 else f"batch-x{args.copies}", table, doc=BENCHMARKS_DOC)
 
 
 if __name__ == "__main__":
