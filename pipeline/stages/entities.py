@@ -259,8 +259,14 @@ def _longer_lexicon_hits_win(model: list, hits: list[Candidate]) -> tuple[list, 
     """
     dropped: set = set()
     winners = []
+    # mentions by start, so each hit looks only at those that can reach it (was hits x mentions:
+    # 0.7 s of CPU on a 74,000-word article, growing with the square of the length)
+    ordered = sorted(model, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
+    longest = max((m.end - m.start for m in ordered), default=0)
     for hit in hits:
-        overlapping = [m for m in model if m.start < hit.end and hit.start < m.end]
+        reach = ordered[bisect_left(starts, hit.start - longest) : bisect_left(starts, hit.end)]
+        overlapping = [m for m in reach if hit.start < m.end]
         if overlapping and all(hit.start <= m.start and m.end <= hit.end and (m.start, m.end) != (hit.start, hit.end) for m in overlapping):
             dropped.update(overlapping)
             winners.append(hit)
