@@ -205,3 +205,46 @@ def test_batches_hold_a_bounded_number_of_characters():
     assert [i for batch in batches for i in batch] == list(range(30))
     assert all(sum(len(pieces[i][2]) for i in batch) <= M.BATCH_CHARS for batch in batches)
     assert len(batches) > 1
+
+
+def test_models_multiply_with_numpy_and_find_the_same_mentions_as_with_thinc_ops():
+    # _use_numpy_matmul swaps only the matrix product (OpenBLAS instead of BLIS, for speed); the
+    # mentions must not move
+    from thinc.api import NumpyOps
+
+    texts = _texts_to_batch()
+    models = M.load_models()
+    assert all(node.ops is M._matmul_ops() for nlp in models for _n, pipe in nlp.pipeline for node in pipe.model.walk())
+    fast = M._mentions_of_texts(texts)
+    try:
+        for nlp in models:
+            for _name, pipe in nlp.pipeline:
+                for node in pipe.model.walk():
+                    node.ops = NumpyOps()
+        assert M._mentions_of_texts(texts) == fast
+    finally:
+        for nlp in models:
+            M._use_numpy_matmul(nlp)
+    assert sum(map(len, fast)) > 100
+
+
+def test_matmul_ops_multiply_like_thinc_with_each_transpose():
+    import numpy
+    from thinc.api import NumpyOps
+
+    rng = numpy.random.default_rng(0)
+    x, y = rng.random((7, 5), dtype="float32"), rng.random((5, 3), dtype="float32")
+    fast, reference = M._matmul_ops(), NumpyOps()
+    for a, b, t1, t2 in ((x, y, False, False), (x.T.copy(), y, True, False), (x, y.T.copy(), False, True)):
+        assert numpy.allclose(fast.gemm(a, b, trans1=t1, trans2=t2), reference.gemm(a, b, trans1=t1, trans2=t2), atol=1e-5)
+    out = numpy.zeros((7, 3), dtype="float32")
+    assert fast.gemm(x, y, out=out) is out and numpy.allclose(out, x @ y, atol=1e-5)
+
+
+def test_blas_runs_one_thread_only_while_the_models_run():
+    from threadpoolctl import threadpool_info
+
+    before = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    with M._one_blas_thread():
+        assert all(info["num_threads"] == 1 for info in threadpool_info() if info["user_api"] == "blas")
+    assert [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"] == before

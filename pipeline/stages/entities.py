@@ -98,6 +98,7 @@ class _Engine:
     nlp: Any
     matcher: Any
     lexicon: Lexicon
+    gene_like_flag: int  # lexeme flag of the blank pipeline's vocabulary: the word is P.GENE_LIKE
 
 
 @lru_cache(maxsize=1)
@@ -108,13 +109,15 @@ def _engine() -> _Engine:
 
     nlp = spacy.blank("en")
     nlp.max_length = 10**8  # only the tokenizer runs: no parser or NER memory to bound
-    matcher = Matcher(nlp.vocab)
-    for name, patterns in P.PATTERNS.items():
+    matcher = Matcher(nlp.vocab, validate=False)  # flag IDs are not in the Matcher's schema
+    for name, patterns in P.with_lexeme_flags(nlp.vocab, P.PATTERNS).items():
         matcher.add(name, patterns, greedy="LONGEST")
+    gene_like = re.compile(P.GENE_LIKE)
+    gene_like_flag = nlp.vocab.add_flag(lambda word: gene_like.match(word) is not None)
     load_models()
     load_mesh_mentions()
     generic_words()
-    return _Engine(nlp, matcher, load_lexicon())
+    return _Engine(nlp, matcher, load_lexicon(), gene_like_flag)
 
 
 def extract_entities(doc: Document) -> dict[str, list[Span]]:
@@ -328,12 +331,12 @@ def _pattern_candidates(engine: _Engine, text: str, lexicon_entities: list[Candi
 def _pattern_windows(text: str) -> list[tuple[int, int]]:
     """Merged windows (whole lines, at most ~200 characters each side) around pattern triggers."""
     windows: list[tuple[int, int]] = []
-    for m in P.TRIGGER_RE.finditer(text):
-        start = max(text.rfind("\n", 0, m.start()) + 1, m.start() - 200)
-        end = text.find("\n", m.end())
-        end = min(len(text) if end == -1 else end, m.end() + 200)
-        start = _snap_back(text, start, m.start())
-        end = _snap_forward(text, end, m.end())
+    for t_start, t_end in P.trigger_spans(text):
+        start = max(text.rfind("\n", 0, t_start) + 1, t_start - 200)
+        end = text.find("\n", t_end)
+        end = min(len(text) if end == -1 else end, t_end + 200)
+        start = _snap_back(text, start, t_start)
+        end = _snap_forward(text, end, t_end)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
@@ -356,7 +359,7 @@ def _snap_forward(text: str, end: int, limit: int) -> int:
 
 def _window_candidates(engine: _Engine, text: str, w_start: int, w_end: int, lexicon_entities: list[Candidate]) -> list[Candidate]:
     sdoc = engine.nlp.make_doc(text[w_start:w_end])
-    _set_bio_ents(sdoc, [(c.start - w_start, c.end - w_start, c.label) for c in lexicon_entities])
+    _set_bio_ents(sdoc, [(c.start - w_start, c.end - w_start, c.label) for c in lexicon_entities], engine.gene_like_flag)
     out = []
     for match_id, start, end in engine.matcher(sdoc):
         name = engine.nlp.vocab.strings[match_id]
@@ -378,7 +381,7 @@ def _window_candidates(engine: _Engine, text: str, w_start: int, w_end: int, lex
     return out
 
 
-def _set_bio_ents(sdoc: Any, lexicon_entities: list[tuple[int, int, str]]) -> None:
+def _set_bio_ents(sdoc: Any, lexicon_entities: list[tuple[int, int, str]], gene_like_flag: int) -> None:
     """Expose PROTEIN/COMPOUND lexicon hits and gene-like tokens to the Matcher as entities."""
     from spacy.tokens import Span as SpacySpan
     from spacy.util import filter_spans
@@ -389,11 +392,12 @@ def _set_bio_ents(sdoc: Any, lexicon_entities: list[tuple[int, int, str]]) -> No
             span = sdoc.char_span(start, end, label=label, alignment_mode="contract")
             if span is not None and len(span):
                 spans.append(span)
-    gene_like = re.compile(P.GENE_LIKE)
     taken = {i for span in spans for i in range(span.start, span.end)}
-    for token in sdoc:
-        if token.i not in taken and gene_like.match(token.text):
-            spans.append(SpacySpan(sdoc, token.i, token.i + 1, label="SYMBOL"))
+    # the flag is computed once per word of the vocabulary; reading it as an array spares a Python
+    # Token object per token (most of this function's time when it looped over the tokens)
+    for i in sdoc.to_array([gene_like_flag]).nonzero()[0].tolist():
+        if i not in taken:
+            spans.append(SpacySpan(sdoc, i, i + 1, label="SYMBOL"))
     sdoc.ents = filter_spans(spans)
 
 
