@@ -86,8 +86,15 @@ class DateMatch:
     ambiguous: bool = False
 
 
+#: Every date pattern contains a year: text without one has no date, and this test is ~20x cheaper
+#: than the scanner (which tries every alternative at every position).
+_ANY_YEAR = re.compile(_YEAR)
+
+
 def find_date_matches(text: str, *, bare_years: bool = False) -> Iterator[DateMatch]:
     """Yield every date in ``text``, left to right, without overlaps."""
+    if _ANY_YEAR.search(text) is None:
+        return
     scanner = _SCANNER_WITH_YEARS if bare_years else _SCANNER
     for match in scanner.finditer(text):
         found = _interpret(match)
