@@ -38,3 +38,23 @@ def test_may_continue_tries_the_singular_of_the_second_piece() -> None:
     assert X._may_continue(pairs, "nmda", "receptors", True)
     assert not X._may_continue(pairs, "nmda", "receptors", False)
     assert not X._may_continue(pairs, "ampa", "receptor", True)
+
+
+def test_artefact_lines_parse_into_int_rows_shared_per_concept() -> None:
+    lines = ["# header", "@concepts", "PROTEIN\tHGNC\tHGNC:1033\tBDNF", "COMPOUND\tMESH\tD007649\tKetamine", "",
+             "@lower", "bdnf\t0", "brain derived neurotrophic factor\t0", "ketamine\t1", "",
+             "@longest lower", "bdnf\t1", "brain\t4", "ketamine\t1"]
+    for mode in ("exact", "symbol"):
+        lines += [f"@{mode}", f"@longest {mode}"]
+    lexicon = X.parse_lexicon_lines(line + "\n" for line in lines)
+    assert lexicon.header == ["# header"]
+    assert lexicon.entries["lower"] == {"bdnf": 0, "brain derived neurotrophic factor": 0, "ketamine": 1}
+    assert lexicon.entries["lower"]["bdnf"] is lexicon.entries["lower"]["brain derived neurotrophic factor"]
+    assert lexicon._longest["lower"] == {"bdnf": 1, "brain": 4, "ketamine": 1}
+    assert lexicon.lookup("Ketamine").id == "D007649"
+    assert [(h.start, h.end, h.concept.name) for h in lexicon.find("Brain-derived neurotrophic factor rose.")] == [(0, 33, "BDNF")]
+
+
+def test_artefact_with_a_table_before_its_concepts_is_refused() -> None:
+    with pytest.raises(ValueError, match="before @concepts"):
+        X.parse_lexicon_lines(["@lower", "bdnf\t0", "@concepts", "PROTEIN\tHGNC\tHGNC:1033\tBDNF"])
