@@ -75,9 +75,6 @@ def _worker_main(
     """Worker loop: receive a chunk, announce and prefetch it, announce and convert each task,
     until told to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    from ._malloc import steady_heap
-
-    steady_heap()  # already so when forked from the fork server; not when spawned
     if prepare is not None:
         try:
             prepare()

@@ -9,9 +9,6 @@ worker warms up again on its own and reports any real problem itself.
 from __future__ import annotations
 
 from ._batch_work import warm_up
-from ._malloc import steady_heap
-
-steady_heap()  # workers fork from here and inherit it
 try:
     warm_up()
 except Exception:  # noqa: BLE001 - the worker repeats the warm-up and reports the error properly

@@ -67,10 +67,8 @@ def convert(
     stops cleanly; running the same command again resumes.
     """
     from ._batch_progress import BatchReporter
-    from ._malloc import steady_heap
     from .batch import BatchOptions, convert_batch, parse_shard
 
-    steady_heap()  # this process converts with -j 1 (see pipeline/_malloc.py)
     reporter = BatchReporter(quiet=quiet, verbose=verbose)
     try:
         options = BatchOptions(

@@ -50,3 +50,18 @@ def test_large_blocks_come_from_mmap_after_steady_heap():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "True"]
+
+
+def test_batch_fixes_the_threshold_only_for_long_documents(tmp_path, monkeypatch):
+    from pipeline import _batch_work as W
+
+    calls = []
+    monkeypatch.setattr(W, "steady_heap", lambda: calls.append(True) or True)
+    short, long = tmp_path / "short.txt", tmp_path / "long.txt"
+    short.write_text("Ketamine blocks NMDA receptors.\n", encoding="utf-8")
+    long.write_text("Ketamine blocks NMDA receptors.\n" * 20, encoding="utf-8")
+    monkeypatch.setattr(W, "LONG_DOCUMENT_CHARS", 300)
+    assert W.convert_task(W.Task(0, str(short), "short.txt", "json")).failure is None
+    assert calls == []
+    assert W.convert_task(W.Task(1, str(long), "long.txt", "json")).failure is None
+    assert calls == [True]
