@@ -8,8 +8,13 @@ worker warms up again on its own and reports any real problem itself.
 
 from __future__ import annotations
 
+import gc
+
 from ._batch_work import warm_up
 try:
     warm_up()
 except Exception:  # noqa: BLE001 - the worker repeats the warm-up and reports the error properly
     pass
+# Everything loaded so far lives as long as the workers: move it out of the garbage collector's
+# reach, so a worker's collections do not write to (and so copy) every shared page it inherited.
+gc.freeze()

@@ -167,3 +167,13 @@ def test_batch_on_dask_local_cluster_gives_the_same_bytes(tmp_path: Path) -> Non
     result = convert_batch(BatchOptions((str(src),), str(dask), jobs=1, executor="dask", chunk_size=2))
     assert _snapshot(local) == _snapshot(dask)
     assert result.converted == 4 and [f.code for f in result.failures] == ["P101", "P102"]
+
+
+def test_fork_server_preload_freezes_what_it_loaded_for_the_workers() -> None:
+    # gc.freeze() keeps the workers' collections off the pages they share with the fork server
+    import subprocess
+    import sys
+
+    code = "import gc, pipeline._batch_preload; print(gc.get_freeze_count() > 1000)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "True"
