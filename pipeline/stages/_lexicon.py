@@ -125,7 +125,7 @@ class LexiconHit:
 class Lexicon:
     """Term keys -> concepts, with longest-match lookup over a text's pieces."""
 
-    def __init__(self, concept_rows: list[str], entries: dict[str, dict[str, str]], longest: dict[str, dict[str, str]], header: list[str]):
+    def __init__(self, concept_rows: list[str], entries: dict[str, dict[str, int]], longest: dict[str, dict[str, int]], header: list[str]):
         self._concept_rows = concept_rows  # parsed into Concept on first use: loading stays fast
         self._concepts: dict[int, Concept] = {}
         self.entries = entries  # mode -> {key (pieces joined by spaces): concept row number (int)}
