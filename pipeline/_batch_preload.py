@@ -17,4 +17,6 @@ except Exception:  # noqa: BLE001 - the worker repeats the warm-up and reports t
     pass
 # Everything loaded so far lives as long as the workers: move it out of the garbage collector's
 # reach, so a worker's collections do not write to (and so copy) every shared page it inherited.
+# Cheap insurance rather than a measured gain: the collector runs rarely here (40 young-generation
+# collections, 0.01 s, over 439 abstracts), and worker CPU with and without it was within noise.
 gc.freeze()
