@@ -48,16 +48,6 @@ def abstracts() -> list[str]:
     return texts
 
 
-def cpu_median(fn, repeat: int) -> float:
-    fn()  # warm-up: vocabularies, caches
-    times = []
-    for _ in range(repeat):
-        started = time.process_time()
-        fn()
-        times.append(time.process_time() - started)
-    return statistics.median(times)
-
-
 def load_seconds() -> float:
     code = (
         "import time; t = time.perf_counter()\n"
@@ -83,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     require_shared_data()
     import spacy
 
-    from bench_convert import long_text
+    from bench_convert import long_text, median_seconds
     from pipeline.readers import read_bytes
     from pipeline.recipe import STAGES, run_stages
     from pipeline.stages import _ner_model as N
@@ -119,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             for d in docs:
                 blank.make_doc(d.text)
 
-        figures = {label: cpu_median(fn, args.repeat) for label, fn in
+        figures = {label: median_seconds(fn, args.repeat, clock=time.process_time) for label, fn in
                    (("stage", alone), ("prefetched", prefetched), ("models", models), ("tokenizer", tokenizer))}
         rows.append((name, f"{len(docs)} docs, {words:,} words", words, figures))
     load = load_seconds()

@@ -3,8 +3,8 @@
 Same record, same bytes: sorted keys, two-space indent, UTF-8 without escaping, a final newline.
 The encoder is orjson: it writes the same bytes as ``json.dumps(sort_keys=True, ensure_ascii=False,
 indent=2)`` for every record we have (494 records of every input kind compared), ~11x faster and
-without the pure-Python indent encoder's list of pieces (the peak of a 300-page PDF's run was its
-serialisation). The one formatting difference, floats below 1e-4 (``1e-05`` vs ``0.00001``), cannot
+without the pure-Python indent encoder's list of pieces (serialising a 300-page PDF's record was
+one of the two moments its run peaked in memory). The one formatting difference, floats below 1e-4 (``1e-05`` vs ``0.00001``), cannot
 occur: record floats are rounded to at most 3 decimals, or 2 for boxes.
 Writes go to a temporary file in the target folder, are flushed to disk, then renamed over the
 final name, so a reader never sees a truncated record under its final name.
