@@ -7,9 +7,16 @@ outside a test's own control: the repository folders and the optional shared dat
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The package's derived-data cache (pipeline/_cache.py) goes to a folder of this test session's own,
+# never to the user's ~/.cache; subprocesses the tests start inherit it. The first lexicon load of
+# the session fills it, later ones (and the CLI subprocesses) read it, so both paths run.
+os.environ.setdefault("PIPELINE_CACHE_DIR", tempfile.mkdtemp(prefix="pipeline-test-cache-"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = REPO_ROOT / "samples"

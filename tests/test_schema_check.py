@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from pipeline.errors import SchemaLoadError
 from pipeline.record import schema as S
 
 OUTPUTS = Path(__file__).resolve().parents[1] / "outputs"
@@ -98,6 +99,26 @@ def _fast(schema):
     import jsonschema_rs
 
     return jsonschema_rs.validator_for(schema, offline=True).is_valid
+
+
+def test_the_packaged_schemas_are_valid_json_schemas() -> None:
+    # load_schema() trusts the packaged schema (it skips the meta-schema check at start-up): this is that check
+    from jsonschema.exceptions import SchemaError
+
+    Draft202012Validator.check_schema(S.load_schema(None))
+    broken = json.loads(S.packaged_schema_text())
+    broken["properties"]["id"] = {"type": "no-such-type"}
+    with pytest.raises(SchemaError):
+        Draft202012Validator.check_schema(broken)
+
+
+def test_a_schema_given_by_path_is_checked_against_the_meta_schema(tmp_path) -> None:
+    schema = json.loads(S.packaged_schema_text())
+    schema["properties"]["id"] = {"type": "no-such-type"}
+    path = tmp_path / "broken.schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(SchemaLoadError, match="not a valid JSON Schema"):
+        S.load_schema(str(path))
 
 
 def test_the_record_schema_has_a_fast_check() -> None:

@@ -12,6 +12,10 @@ messages and pointers do not depend on the fast path. A "no" from the fast path 
 does not confirm costs time, never a wrong report; ``tests/test_schema_check.py`` checks on thousands of
 broken records that the fast path never says "yes" where ``jsonschema`` says "no". References are
 never fetched (``offline``); a schema ``jsonschema-rs`` cannot build is validated by ``jsonschema`` alone.
+
+Start-up: ``jsonschema`` is imported only when a record needs its error report, and the packaged
+schema is not checked against the meta-schema at every start (0.1 s each process);
+``tests/test_schema_check.py`` checks it once. A schema given by path (``--schema``) is always checked.
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..errors import SchemaLoadError
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 RECORD_SCHEMA_FILE = "record.v1.schema.json"
 
@@ -45,6 +49,11 @@ def load_schema(path: str | None = None) -> dict:
         raise SchemaLoadError(f"cannot read the schema ({exc.strerror or exc}); check the --schema path", path=where) from None
     except json.JSONDecodeError as exc:
         raise SchemaLoadError(f"the schema is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix or replace it", path=where) from None
+    if path is None:
+        return schema  # the packaged schema: checked by the test suite, not at every start
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
@@ -59,7 +68,9 @@ def _inlined_schema(path: str | None) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _validator(path: str | None) -> Draft202012Validator:
+def _validator(path: str | None) -> "Draft202012Validator":
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_inlined_schema(path))
 
 

@@ -42,6 +42,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from .._spacy import import_spacy
 from ..errors import ModelMissingError, UsageError
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
@@ -121,7 +122,7 @@ def _add_gap(words: list[str], spaces: list[bool], gap: str) -> None:
 
 def _register_tokenizer() -> None:
     """Register the tokenizer and the combined model's dev scorer, which its config.cfg names."""
-    import spacy
+    spacy = import_spacy()
 
     if TOKENIZER_NAME not in spacy.registry.tokenizers:
         spacy.registry.tokenizers.register(TOKENIZER_NAME, func=lambda: (lambda nlp: FineTokenizer(nlp.vocab)))
@@ -180,8 +181,7 @@ def _load(names: tuple[str, ...]) -> tuple[Any, ...]:
             "reinstall the package, or rebuild them with `make models` (needs ../shared/data/ner)"
         )
     _register_tokenizer()
-    import spacy
-
+    spacy = import_spacy()
     models = tuple(spacy.load(MODELS_DIR / name) for name in names)
     for nlp in models:
         _use_numpy_matmul(nlp)

@@ -52,6 +52,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from .. import layers as L
+from .._spacy import import_spacy
 from ..document import Document, Span
 from . import _entity_patterns as P
 from ._abbreviations import find_definitions
@@ -104,7 +105,7 @@ class _Engine:
 @lru_cache(maxsize=1)
 def _engine() -> _Engine:
     """Load spaCy, the patterns and the lexicon once per process."""
-    import spacy
+    spacy = import_spacy()
     from spacy.matcher import Matcher
 
     nlp = spacy.blank("en")

@@ -1,0 +1,52 @@
+"""Import spaCy without importing its command-line interface.
+
+Why: ``import spacy`` runs ``from .cli.info import info``, and ``spacy.cli`` pulls in typer, weasel,
+requests, httpx, jinja2 and spaCy's project tooling: about 0.45 s of the 1.1 s import on this
+machine, paid by every ``pipeline convert`` (and by the batch fork server before any worker can
+start), although the pipeline never uses spaCy's CLI.
+
+:func:`import_spacy` puts two small stand-in modules under ``spacy.cli`` and ``spacy.cli.info``
+while ``spacy`` itself is imported, then takes them away again: afterwards ``import spacy.cli``
+(by the program that imported us, or by ``scripts/train_ner.py``) loads the real CLI as usual,
+and ``spacy.info`` (the one name ``spacy/__init__.py`` takes from the CLI) imports the real one
+on its first call. If spaCy is already imported, nothing happens.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import Any
+
+_STAND_INS = ("spacy.cli.info", "spacy.cli")
+
+
+def import_spacy() -> Any:
+    """The ``spacy`` module, imported (once per process) without ``spacy.cli``."""
+    already = sys.modules.get("spacy")
+    if already is not None:
+        return already
+    cli = types.ModuleType("spacy.cli", "stand-in while spacy is imported (pipeline._spacy)")
+    cli.__path__ = []  # a package, as the real one is
+    info_module = types.ModuleType("spacy.cli.info", "stand-in while spacy is imported (pipeline._spacy)")
+    info_module.info = _real_info
+    cli.info = info_module
+    installed = {"spacy.cli": cli, "spacy.cli.info": info_module}
+    for name, module in installed.items():
+        sys.modules.setdefault(name, module)
+    try:
+        import spacy
+    finally:
+        for name in _STAND_INS:
+            if sys.modules.get(name) is installed[name]:
+                del sys.modules[name]
+        spacy_module = sys.modules.get("spacy")
+        if spacy_module is not None and getattr(spacy_module, "cli", None) is cli:
+            delattr(spacy_module, "cli")
+    return spacy
+
+
+def _real_info(*args: Any, **kwargs: Any) -> Any:
+    """``spacy.info`` as spaCy defines it, imported on first use."""
+    return importlib.import_module("spacy.cli.info").info(*args, **kwargs)
