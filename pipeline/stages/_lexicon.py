@@ -30,6 +30,7 @@ import marshal
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -41,6 +42,7 @@ LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "lexicon.tsv.gz"
 MAX_KEY_PIECES = 8
 
 PIECE_RE = re.compile(r"\w+|[^\w\s]")
+_PIECE_SPLIT_RE = re.compile(f"({PIECE_RE.pattern})")
 #: Hyphen-like pieces are dropped from keys so hyphenated and spaced forms meet.
 _HYPHENS = frozenset("-\u2010\u2011\u2012\u2013")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -85,9 +87,15 @@ MODES = ("lower", "exact", "symbol")
 
 
 def pieces(text: str) -> list[tuple[str, int, int]]:
-    """Word pieces of ``text`` with their character offsets, hyphens dropped."""
-    text = text.translate(_QUOTES)
-    return [(m.group(), m.start(), m.end()) for m in PIECE_RE.finditer(text) if m.group() not in _HYPHENS]
+    """Word pieces of ``text`` with their character offsets, hyphens dropped.
+
+    One ``re.split`` (pieces and the gaps between them, alternating) and running sums of their
+    lengths give the offsets: about twice as fast as reading three attributes off each match of
+    ``PIECE_RE.finditer``, with the same result (the quote folding keeps every offset).
+    """
+    parts = _PIECE_SPLIT_RE.split(text.translate(_QUOTES))
+    ends = list(accumulate(map(len, parts)))  # ends[j]: offset just after parts[j]
+    return [(p, s, e) for p, s, e in zip(parts[1::2], ends[0::2], ends[1::2]) if p not in _HYPHENS]
 
 
 def fold(piece: str) -> str:
@@ -173,15 +181,15 @@ class Lexicon:
         """``find`` over ``text[w_start:w_end]``, with offsets into ``text``; mode by mode."""
         ps = [(p, s + w_start, e + w_start) for p, s, e in pieces(text[w_start:w_end])] if w_start or w_end < len(text) else pieces(text)
         orth = [p for p, _, _ in ps]
-        folded = [fold(p) for p in orth]
+        american = BRITISH_TO_AMERICAN.get
+        folded = [american(low, low) for low in map(str.lower, orth)]  # fold(), for every piece at once
         for mode, seq in zip(_FIND_ORDER, (folded, folded, orth)):
             table, longest, pairs = self.entries[mode], self._longest[mode], self._pairs_of(mode)
             try_singular = mode == "lower"
-            for i, first in enumerate(seq):
-                n_max = longest.get(first)
-                if n_max is None:
-                    continue
-                n_max = min(n_max, len(seq) - i)
+            # most pieces start no key: find the few that do in one pass, then try only those
+            for i in [i for i, first in enumerate(seq) if first in longest]:
+                first = seq[i]
+                n_max = min(longest[first], len(seq) - i)
                 if n_max > 1 and not _may_continue(pairs, first, seq[i + 1], try_singular):
                     n_max = 1  # no key of two or more pieces starts with these two: skip those lengths
                 hit = self._longest_at(table, seq, i, n_max, try_singular)
