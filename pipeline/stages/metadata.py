@@ -930,8 +930,9 @@ _DISCLAIMER_CUE = re.compile(
     r"not a substitute|consult (?:a|your)",
     re.IGNORECASE,
 )
-# A cheap test that a line may name a publisher at all, so long texts stay fast.
-_PUBLISHER_CUE = re.compile(r"©|\([cC]\)|[Cc]opyright|(?i:published\s+by|publisher)|\bAt\s|" + _DISCLAIMER_CUE.pattern, re.IGNORECASE)
+# A cheap test that a line may name a publisher at all, so long texts stay fast. "At" only as
+# _AT_WE needs it, capitalised: a case-insensitive "at" let most lines of prose through.
+_PUBLISHER_CUE = re.compile(r"©|\([cC]\)|[Cc]opyright|(?i:published\s+by|publisher)|(?-i:\bAt\s)|" + _DISCLAIMER_CUE.pattern, re.IGNORECASE)
 _ORG_AFTER_PREPOSITION = re.compile(rf"\b(?:at|by|from)\s+(?:the\s+)?(?P<org>{_ORG})")
 # Words that make a short capitalised line an organisation or site ("Brainwise Health Notes").
 _ORG_WORDS = frozenset({
