@@ -58,3 +58,18 @@ def test_artefact_lines_parse_into_int_rows_shared_per_concept() -> None:
 def test_artefact_with_a_table_before_its_concepts_is_refused() -> None:
     with pytest.raises(ValueError, match="before @concepts"):
         X.parse_lexicon_lines(["@lower", "bdnf\t0", "@concepts", "PROTEIN\tHGNC\tHGNC:1033\tBDNF"])
+
+
+def test_lookup_memory_gives_the_same_concepts_and_stays_bounded(monkeypatch) -> None:
+    lexicon = X.load_lexicon()
+    terms = ["ketamine", "Ketamine", "BDNF", "mTOR", "NMDA receptor", "no such term", "ATP", "atp", "signalling"]
+    first = [(lexicon.lookup(t, mode), t, mode) for t in terms for mode in X.MODES]
+    again = [(lexicon.lookup(t, mode), t, mode) for t in terms for mode in X.MODES]
+    assert first == again
+    assert any(c is not None for c, _t, _m in first) and any(c is None for c, _t, _m in first)
+    fresh = X.Lexicon(lexicon._concept_rows, lexicon.entries, lexicon._longest, lexicon.header)  # no memory yet
+    assert [(fresh.lookup(t, mode), t, mode) for t in terms for mode in X.MODES] == first
+    monkeypatch.setattr(X, "LOOKUP_MEMORY", 5)
+    for t in terms:
+        fresh.lookup(t, "lower")
+    assert len(fresh._lookups) <= 5

@@ -84,6 +84,9 @@ BRITISH_TO_AMERICAN = {
 }
 
 MODES = ("lower", "exact", "symbol")
+#: Entries ``Lexicon.lookup`` remembers at most (about 100 bytes each).
+LOOKUP_MEMORY = 50_000
+_NOT_LOOKED_UP = object()
 
 
 def pieces(text: str) -> list[tuple[str, int, int]]:
@@ -145,6 +148,7 @@ class Lexicon:
         self._longest = longest  # mode -> {first piece: pieces in its longest key (int)}
         self.header = header
         self._pairs: dict[str, frozenset[str]] = {}  # mode -> first two pieces of its longer keys, on first use
+        self._lookups: dict[tuple[str, str], Concept | None] = {}  # see lookup()
 
     def __len__(self) -> int:
         return sum(len(t) for t in self.entries.values())
@@ -156,8 +160,21 @@ class Lexicon:
         return found
 
     def lookup(self, term: str, mode: str = "lower") -> Concept | None:
+        """The concept whose key ``term`` has under ``mode``, or None.
+
+        Remembered per (term, mode): the entity stage looks up every model mention several ways,
+        and the same mentions recur from document to document. The memory is emptied when it
+        reaches LOOKUP_MEMORY entries, so a long batch cannot grow it without bound.
+        """
+        remembered = self._lookups.get((term, mode), _NOT_LOOKED_UP)
+        if remembered is not _NOT_LOOKED_UP:
+            return remembered
         index = self.entries[mode].get(" ".join(term_key(term, mode)))
-        return None if index is None else self.concept(index)
+        found = None if index is None else self.concept(index)
+        if len(self._lookups) >= LOOKUP_MEMORY:
+            self._lookups.clear()
+        self._lookups[(term, mode)] = found
+        return found
 
     def find(self, text: str) -> Iterator[LexiconHit]:
         """The longest hit starting at each piece of ``text``, per mode (overlaps resolved later).
