@@ -73,3 +73,34 @@ def test_lookup_memory_gives_the_same_concepts_and_stays_bounded(monkeypatch) ->
     small = X.Lexicon(lexicon._concept_rows, lexicon.entries, lexicon._longest, lexicon.header)
     assert [(small.lookup(t, mode), t, mode) for t in terms for mode in X.MODES] == first
     assert 0 < len(small._lookups) <= 5
+
+
+def _reference_find(lexicon: X.Lexicon, text: str) -> list:
+    """``find`` written plainly: at every piece that starts a key, every length from that piece's
+    longest key down, no shortcut (a plural is tried for the last piece only, as ``find`` does)."""
+    ps = X.pieces(text)
+    orth = [p for p, _, _ in ps]
+    folded = [X.fold(p) for p in orth]
+    hits = []
+    for mode, seq in zip(X._FIND_ORDER, (folded, folded, orth)):
+        table, longest = lexicon.entries[mode], lexicon._longest[mode]
+        for i in range(len(seq)):
+            for n in range(min(longest.get(seq[i], 0), len(seq) - i), 0, -1):
+                index = table.get(" ".join(seq[i : i + n]))
+                if index is None and mode == "lower":
+                    one = X.singular(seq[i + n - 1])
+                    index = None if one is None else table.get(" ".join([*seq[i : i + n - 1], one]))
+                if index is not None:
+                    start, end = ps[i][1], ps[i + n - 1][2]
+                    if mode != "symbol" or any(c.isupper() for c in text[start:end]):
+                        hits.append((start, end, lexicon.concept(index), mode))
+                    break
+    return hits
+
+
+def test_find_equals_a_plain_search_of_every_length() -> None:
+    lexicon = X.load_lexicon()
+    texts = [read_bytes(p.read_bytes(), p.name).text for p in sorted(SAMPLES.iterdir())]
+    texts.append("Receptors: NMDA receptors, 5-HT2A receptors, dopamine D2 receptors; mTOR signalling; ATP and atp; TrkB.")
+    for text in texts:
+        assert _hits(lexicon, text) == _reference_find(lexicon, text)

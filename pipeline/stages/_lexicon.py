@@ -209,10 +209,18 @@ class Lexicon:
                 n_max = min(longest[first], len(seq) - i)
                 if n_max > 1 and not _may_continue(pairs, first, seq[i + 1], try_singular):
                     n_max = 1  # no key of two or more pieces starts with these two: skip those lengths
-                hit = self._longest_at(table, seq, i, n_max, try_singular)
-                if hit is None:
-                    continue
-                n, index = hit
+                if n_max == 1:  # most candidates: _longest_at's one-piece case, without the call
+                    n, index = 1, table.get(first)
+                    if index is None and try_singular:
+                        one = singular(first)
+                        index = None if one is None else table.get(one)
+                    if index is None:
+                        continue
+                else:
+                    hit = self._longest_at(table, seq, i, n_max, try_singular)
+                    if hit is None:
+                        continue
+                    n, index = hit
                 start, end = ps[i][1], ps[i + n - 1][2]
                 if mode == "symbol" and not any(c.isupper() for c in text[start:end]):
                     continue
