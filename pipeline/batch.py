@@ -227,6 +227,23 @@ def _up_to_date(entry, digest: str, fingerprint: str, options: BatchOptions, out
 # --- run -----------------------------------------------------------------------------------------
 
 
+def _pool_likely(options: BatchOptions) -> bool:
+    """Whether the pool will be needed, judged before the inputs are listed: more than one input
+    path, or a folder with at least two entries. Starting the fork server that early takes the
+    ~0.3 s this process spends listing, hashing and reading the manifest off the batch's wall time;
+    ``_plan`` still decides on the exact count (a wrong guess costs one idle warm-up, never a result).
+    """
+    if options.dry_run or not (options.executor == "local" and (options.jobs > 1 or options.timeout is not None)):
+        return False
+    if len(options.inputs) > 1:
+        return True
+    try:
+        with os.scandir(options.inputs[0]) as entries:
+            return sum(1 for _ in zip(range(2), entries)) == 2
+    except (OSError, IndexError):
+        return False
+
+
 def _uses_pool(options: BatchOptions, tasks: int) -> bool:
     """Whether ``tasks`` documents are converted by the local process pool (else in this process or by Dask)."""
     return options.executor == "local" and not (min(options.jobs, tasks) <= 1 and options.timeout is None)
@@ -261,6 +278,10 @@ def convert_batch(
     """Convert every input into ``options.output_dir``; failures are collected, not raised."""
     _check_options(options)
     started = time.monotonic()
+    if _pool_likely(options):
+        from ._batch_pool import start_server_early
+
+        start_server_early()  # loads the pipeline (seconds) while this process plans the batch
     out_dir = Path(options.output_dir)
     if not options.dry_run:
         _make_output_dir(out_dir, options.output_dir)
@@ -319,13 +340,16 @@ def _refresh_reviewed_records(out_dir: Path, jobs: list[_Job]) -> list[str]:
     The decisions files themselves are only read. A problem here (say, a decisions file an editor
     broke by hand) is reported and leaves that reviewed record as it was; it never fails the batch.
     """
-    from .review import decisions_path, write_reviewed
-
     problems = []
     for job in sorted(jobs, key=lambda j: j.output_name):
         record_path = out_dir / job.output_name
-        if not record_path.is_file() or not (decisions_path(record_path).exists() or record_path.with_name(record_path.name[:-5] + REVIEWED_SUFFIX).exists()):
+        stem = record_path.name[: -len(".json")]
+        if not (record_path.with_name(stem + REVIEW_SUFFIX).exists() or record_path.with_name(stem + REVIEWED_SUFFIX).exists()):
             continue
+        if not record_path.is_file():
+            continue
+        from .review import write_reviewed  # only when an editor has decisions: the review package costs ~0.15 s to import
+
         try:
             write_reviewed(record_path)
         except (PipelineError, OSError) as exc:

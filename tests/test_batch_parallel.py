@@ -177,3 +177,25 @@ def test_fork_server_preload_freezes_what_it_loaded_for_the_workers() -> None:
     code = "import gc, pipeline._batch_preload; print(gc.get_freeze_count() > 1000)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "True"
+
+
+def test_the_fork_server_is_started_early_only_when_the_pool_is_likely(tmp_path) -> None:
+    from pipeline.batch import BatchOptions, _pool_likely
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    (one / "a.txt").write_text("a")
+    (two / "a.txt").write_text("a")
+    (two / "b.txt").write_text("b")
+    out = str(tmp_path / "out")
+    assert _pool_likely(BatchOptions((str(two),), out, jobs=2))
+    assert _pool_likely(BatchOptions((str(one / "a.txt"), str(two / "a.txt")), out, jobs=2))
+    assert _pool_likely(BatchOptions((str(one),), out, jobs=1, timeout=5.0)) is False  # one entry
+    assert _pool_likely(BatchOptions((str(two),), out, jobs=1, timeout=5.0))  # a timeout needs isolation
+    assert not _pool_likely(BatchOptions((str(one),), out, jobs=2))
+    assert not _pool_likely(BatchOptions((str(two),), out, jobs=1))
+    assert not _pool_likely(BatchOptions((str(two),), out, jobs=2, dry_run=True))
+    assert not _pool_likely(BatchOptions((str(two),), out, jobs=2, executor="dask"))
+    assert not _pool_likely(BatchOptions((str(tmp_path / "missing"),), out, jobs=2))
+    assert not _pool_likely(BatchOptions((str(one / "a.txt"),), out, jobs=2))  # a file, not a folder

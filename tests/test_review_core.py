@@ -436,3 +436,12 @@ def test_cli_review_serve_as_a_subprocess_prints_its_url_and_stops_on_ctrl_c(out
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     assert process.returncode == 0, process.stderr.read()
+
+
+def test_the_batch_looks_for_decisions_under_the_review_packages_file_names() -> None:
+    # batch.py checks for decisions files without importing the review package (start-up time)
+    from pipeline import batch
+    from pipeline.review import _files
+
+    assert batch.REVIEW_SUFFIX == _files.DECISIONS_SUFFIX
+    assert batch.REVIEWED_SUFFIX == _files.REVIEWED_SUFFIX
