@@ -1,9 +1,11 @@
 # Two commands a newcomer needs: `make run` and `make test`. Both create the virtual environment
 # on first use (Python 3.10+, pip and venv are all they need).
-# Python 3.12 when the machine has it: spaCy's wheel for 3.11 takes and releases the GIL at every
-# step of its NER decoder, which makes the models about twice as slow there (docs/benchmarks.md).
-# Any 3.10+ works and gives the same records; `make PYTHON=python3.11 ...` picks another one.
-PYTHON ?= $(shell command -v python3.12 >/dev/null 2>&1 && echo python3.12 || echo python3)
+# Python 3.12 when the machine has one that runs (on PATH, or installed by pyenv but not selected):
+# spaCy's wheel for 3.11 takes and releases the GIL at every step of its NER decoder, which makes
+# the models about twice as slow there (docs/benchmarks.md). Any 3.10+ works and gives the same
+# records; `make PYTHON=python3.11 ...` picks another one. Only read when .venv is (re)created.
+PYTHON ?= $(shell for p in python3.12 $$(command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.12*/bin/python3.12 2>/dev/null) python3; do \
+            "$$p" -c 'import sys; assert sys.version_info >= (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp

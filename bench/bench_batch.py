@@ -22,6 +22,8 @@ Usage:  python bench/bench_batch.py [--repeat 3] [--docs 500] [--copies N] [--wr
         (``--copies 4`` writes every abstract four times: a run long enough that the ~2.5 s start-up no
         longer decides the scaling figure; its table goes to its own block, "batch-x4")
         python bench/bench_batch.py --baseline DIR [--jobs 2] [--repeat 5] [--write]
+        python bench/bench_batch.py --baseline-python OTHER_VENV/bin/python [--jobs 2] [--repeat 5] [--write]
+        (the same checkout under two interpreters: the block "batch-vs-python-jN")
 """
 
 from __future__ import annotations
@@ -105,13 +107,13 @@ def _peak_kb(pid: int) -> int | None:
     return None
 
 
-def timed_convert(src: Path, out: Path, jobs: int, *, code: Path = REPO) -> tuple[float, dict[int, int], float]:
+def timed_convert(src: Path, out: Path, jobs: int, *, code: Path = REPO, python: str = sys.executable) -> tuple[float, dict[int, int], float]:
     """Wall seconds of one CLI run, the peak RSS (kB) seen for each of its processes, and the CPU
     seconds of all of them (the last value seen for each: a slight lower bound)."""
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(code)}  # which checkout runs
     # ...and run from it: `python -m` puts the working directory first on sys.path, ahead of PYTHONPATH
-    process = subprocess.Popen([*PIPELINE, "convert", str(src), "-o", str(out), "--force", "-q", "-j", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=code)
+    process = subprocess.Popen([python, "-m", "pipeline", "convert", str(src), "-o", str(out), "--force", "-q", "-j", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=code)
     peaks: dict[int, int] = {}
     cpu: dict[int, float] = {}
 
@@ -145,12 +147,17 @@ def wall(command: list[str], repeat: int) -> float:
     return statistics.median(times)
 
 
-def compare(baseline: Path, src: Path, tmp: Path, words: int, docs: int, jobs: int, repeat: int) -> str:
-    """Whole runs of ``baseline`` and this checkout, alternating; a table of their medians."""
+def compare(baseline: Path, src: Path, tmp: Path, words: int, docs: int, jobs: int, repeat: int, baseline_python: str | None = None) -> str:
+    """Whole runs of ``baseline`` and this checkout, alternating; a table of their medians.
+
+    With ``baseline_python``, the baseline is this checkout run by that interpreter (its own
+    virtual environment, e.g. Python 3.11 against this one's 3.12).
+    """
     runs: dict[str, list[tuple[float, float]]] = {"baseline": [], "this": []}
+    versions = {"baseline": (baseline, baseline_python or sys.executable), "this": (REPO, sys.executable)}
     for _ in range(repeat):
-        for name, code in (("baseline", baseline), ("this", REPO)):
-            seconds, _peaks, cpu = timed_convert(src, tmp / f"out-{name}", jobs, code=code)
+        for name, (code, python) in versions.items():
+            seconds, _peaks, cpu = timed_convert(src, tmp / f"out-{name}", jobs, code=code, python=python)
             runs[name].append((seconds, cpu))
             print(f"{name}: {seconds:.2f} s wall, {cpu:.2f} s CPU; load average {os.getloadavg()[0]:.1f}", flush=True)
     same = all(
@@ -159,8 +166,13 @@ def compare(baseline: Path, src: Path, tmp: Path, words: int, docs: int, jobs: i
     wall_b, wall_t = (statistics.median(s for s, _ in runs[n]) for n in ("baseline", "this"))
     cpu_b, cpu_t = (statistics.median(c for _, c in runs[n]) for n in ("baseline", "this"))
     head = subprocess.run(["git", "-C", str(baseline), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    if baseline_python:
+        head = f"{head or baseline} on Python {_python_version(baseline_python)}; this checkout on Python {platform.python_version()}"
+        command = f"--baseline-python <a Python {_python_version(baseline_python)} venv's python>"
+    else:
+        command = f"--baseline <checkout of {head or baseline}>"
     return "\n".join([
-        f"Command: `.venv/bin/python bench/bench_batch.py --baseline <checkout of {head or baseline}> --jobs {jobs} --repeat {repeat} --write`.",
+        f"Command: `.venv/bin/python bench/bench_batch.py {command} --jobs {jobs} --repeat {repeat} --write`.",
         f"Input: {docs} MEDLINE abstracts as .txt ({words:,} words). Whole CLI runs (`convert -j {jobs} --force -q`), the two versions alternating; medians of {repeat}.",
         f"Records of the two versions byte-identical: {'yes' if same else 'NO'}. Load average at the end: {os.getloadavg()[0]:.1f} (2 cores).",
         "",
@@ -172,12 +184,17 @@ def compare(baseline: Path, src: Path, tmp: Path, words: int, docs: int, jobs: i
     ])
 
 
+def _python_version(python: str) -> str:
+    return subprocess.run([python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--write", action="store_true", help="write the results into docs/benchmarks.md")
     parser.add_argument("--baseline", type=Path, help="compare with this checkout of another version instead")
+    parser.add_argument("--baseline-python", help="compare this checkout run by another interpreter (a venv's python with the package installed) instead")
     parser.add_argument("--jobs", type=int, default=2, help="workers for --baseline runs")
     parser.add_argument("--copies", type=int, default=1, help="write every abstract this many times (steady-state scaling; own block)")
     args = parser.parse_args()
@@ -188,13 +205,15 @@ def main() -> None:
         src.mkdir()
         words = write_abstracts(src, args.docs, args.copies)
         docs = len(list(src.iterdir()))
-        if args.baseline is not None:
-            table = compare(args.baseline.resolve(), src, Path(tmp), words, docs, args.jobs, args.repeat)
+        if args.baseline is not None or args.baseline_python:
+            baseline = args.baseline.resolve() if args.baseline is not None else REPO
+            table = compare(baseline, src, Path(tmp), words, docs, args.jobs, args.repeat, args.baseline_python)
             print(table)
             if args.write:
                 from common import replace_block
 
-                replace_block(f"batch-vs-baseline-j{args.jobs}", table, doc=BENCHMARKS_DOC)
+                block = "batch-vs-python" if args.baseline_python else f"batch-vs-baseline-j{args.jobs}"
+                replace_block(f"{block}-j{args.jobs}" if args.baseline_python else block, table, doc=BENCHMARKS_DOC)
             return
         results = {}
         load = {}
