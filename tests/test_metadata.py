@@ -462,3 +462,23 @@ def test_regression_author_marker_pattern_backtracked_exponentially_on_digit_run
     assert _MARKERS.search("Smith" + "1" * 70 + "x") is None  # returns at once now; hung before the fix
     assert _MARKERS.search("Nasser M. Al-Daghri1,2*").group("marks") == "1,2*"
     assert _MARKERS.search("Jane Doe(1,a)").group("marks") == "(1,a)"
+
+
+def test_the_publisher_prefilter_never_rejects_a_line_the_cue_accepts() -> None:
+    import random
+
+    from pipeline.stages.metadata import _PUBLISHER_CUE, _may_name_publisher
+
+    pieces = ["©", "(C)", "(c)", "COPYRIGHT", "Copyright", "published  by", "Publisher", "At ", "at ", "Medical Advice",
+              "informational purposes", "NOT INTENDED", "does not constitute", "Disclaimer", "not a substitute",
+              "consult your", "\u017f", "\u0131", "\u212a", "\u0130", "the", " ", "2024", "Acme", "\\n", "e"]
+    rng = random.Random(7)
+    lines = ["Ketamine blocks NMDA receptors.", "At Acme, we care.", "Copyright 2024 Acme Health."]
+    lines += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(20000)]
+    cued = 0
+    for line in lines:
+        if _PUBLISHER_CUE.search(line):
+            cued += 1
+            assert _may_name_publisher(line), line
+    assert cued > 1000
+    assert not _may_name_publisher("Ketamine blocks NMDA receptors at low doses.")

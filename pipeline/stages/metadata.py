@@ -933,6 +933,22 @@ _DISCLAIMER_CUE = re.compile(
 # A cheap test that a line may name a publisher at all, so long texts stay fast. "At" only as
 # _AT_WE needs it, capitalised: a case-insensitive "at" let most lines of prose through.
 _PUBLISHER_CUE = re.compile(r"©|\([cC]\)|[Cc]opyright|(?i:published\s+by|publisher)|(?-i:\bAt\s)|" + _DISCLAIMER_CUE.pattern, re.IGNORECASE)
+#: Substrings one of which every match of _PUBLISHER_CUE contains (case-folded; "At" as written):
+#: testing them first spares the regular expression most lines of prose, where it is slow.
+_PUBLISHER_CUE_WORDS = ("©", "(c)", "copyright", "publish", "medical advice", "purposes", "not intended",
+                        "does not constitute", "disclaimer", "not a substitute", "consult")
+#: Letters that case-insensitive matching equates with ASCII ones but case folding does not.
+_ODD_CASE_LETTERS = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ and the Kelvin sign
+
+
+def _may_name_publisher(content: str) -> bool:
+    """A cheap necessary condition for ``_PUBLISHER_CUE.search(content)``."""
+    if "At" in content or not _ODD_CASE_LETTERS.isdisjoint(content):
+        return True
+    folded = content.casefold()
+    return any(word in folded for word in _PUBLISHER_CUE_WORDS)
+
+
 _ORG_AFTER_PREPOSITION = re.compile(rf"\b(?:at|by|from)\s+(?:the\s+)?(?P<org>{_ORG})")
 # Words that make a short capitalised line an organisation or site ("Brainwise Health Notes").
 _ORG_WORDS = frozenset({
@@ -1000,7 +1016,7 @@ def _find_publisher(text: str, lines: list[_Line], regions: _Regions, title: lis
     for line in lines:
         if line.blank or line.index in regions.study or line.start >= regions.references_from:
             continue
-        if not _PUBLISHER_CUE.search(text, line.cstart, line.cend):
+        if not _may_name_publisher(text[line.cstart : line.cend]) or not _PUBLISHER_CUE.search(text, line.cstart, line.cend):
             continue
         content = _content(text, line)
         for rank, pattern in ((0, _PUBLISHED_BY), (1, _COPYRIGHT_ORG), (3, _AT_WE)):
