@@ -482,3 +482,17 @@ def test_the_publisher_prefilter_never_rejects_a_line_the_cue_accepts() -> None:
             assert _may_name_publisher(line), line
     assert cued > 1000
     assert not _may_name_publisher("Ketamine blocks NMDA receptors at low doses.")
+
+
+def test_the_date_label_prefilter_never_hides_a_label() -> None:
+    import random
+
+    from pipeline.stages.metadata import _DATE_LABEL, _DATE_LABEL_WORDS, _ODD_CASE_LETTERS
+
+    pieces = ["Published", "POSTED", "posted on", "Publication Date", "pub. date", "Date", "released", "Release date",
+              "first ", "originally ", "| ", "• ", "; ", ":", " ", "May 1, 2024", "Acme", "\u017f", "\u0131", "x"]
+    rng = random.Random(11)
+    for _ in range(20000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        if _DATE_LABEL.search(line):
+            assert not _ODD_CASE_LETTERS.isdisjoint(line) or any(w in line.casefold() for w in _DATE_LABEL_WORDS), line

@@ -863,8 +863,17 @@ class _DateFound:
     rank: int  # 0 labelled in front, 1 labelled elsewhere, 2 byline / date line in front
 
 
+#: Letters that case-insensitive matching equates with ASCII ones but case folding does not.
+_ODD_CASE_LETTERS = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ and the Kelvin sign
+#: Substrings one of which every match of _DATE_LABEL contains, case-folded; with none of them (and
+#: none of the odd letters) a line has no date label.
+_DATE_LABEL_WORDS = ("publish", "posted", "date", "releas")
+
+
 def _labelled_date(text: str, line: _Line) -> tuple[int, int, str, bool] | None:
     content = _content(text, line)
+    if _ODD_CASE_LETTERS.isdisjoint(content) and not any(word in content.casefold() for word in _DATE_LABEL_WORDS):
+        return None  # no label here: spares the regular expression a scan of the whole line
     for match in _DATE_LABEL.finditer(content):
         rest_start = line.cstart + match.end()
         weekday = _WEEKDAY.match(text, rest_start, line.cend)
@@ -937,8 +946,6 @@ _PUBLISHER_CUE = re.compile(r"©|\([cC]\)|[Cc]opyright|(?i:published\s+by|publis
 #: testing them first spares the regular expression most lines of prose, where it is slow.
 _PUBLISHER_CUE_WORDS = ("©", "(c)", "copyright", "publish", "medical advice", "purposes", "not intended",
                         "does not constitute", "disclaimer", "not a substitute", "consult")
-#: Letters that case-insensitive matching equates with ASCII ones but case folding does not.
-_ODD_CASE_LETTERS = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ and the Kelvin sign
 
 
 def _may_name_publisher(content: str) -> bool:
