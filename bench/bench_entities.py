@@ -6,7 +6,7 @@ bench/bench_batch.py writes them) and the long text of bench/bench_convert.py (~
 articles rendered as text):
 * the entity stage (``extract_entities``: NER models, lexicon, patterns, abbreviations, MeSH IDs)
   on documents whose earlier stages have run, each document on its own (the library path);
-* the same with the NER models run ahead over chunks of 8 documents (``prefetch_mentions``, as
+* the same with the NER models run ahead over chunks of 16 documents (``prefetch_mentions``, as
   ``pipeline convert`` does), the time of that prefetch included;
 * baselines: the NER models alone (``find_mentions``), and spaCy's blank English tokenizer.
 Also: loading (a fresh process importing the stage and loading models, lexicon and patterns,
@@ -33,10 +33,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "eval"))
 sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
+
+from pipeline.batch import BatchOptions  # noqa: E402
+
 BENCHMARKS_DOC = REPO / "docs" / "benchmarks.md"
 COMMAND = ".venv/bin/python bench/bench_entities.py --repeat 3 --write"
 MEDLINE = REPO.parent / "shared" / "data" / "jats" / "medline" / "ground_truth.jsonl"
-PREFETCH_DOCS = 8  # pipeline.batch.BatchOptions.chunk_size
+PREFETCH_DOCS = BatchOptions.chunk_size  # as `pipeline convert` does
 
 
 def abstracts() -> list[str]:

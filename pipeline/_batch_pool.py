@@ -119,7 +119,7 @@ class SupervisedPool:
         workers: int,
         *,
         timeout: float | None = None,
-        chunk_size: int = 8,
+        chunk_size: int = 16,
         work: Callable[[Task], Outcome] = convert_task,
         prepare: Callable[[], None] | None = warm_up,
         prefetch: Callable[[list[Task]], None] | None = prefetch_chunk,

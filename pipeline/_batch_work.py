@@ -64,6 +64,10 @@ def warm_up() -> None:
 
 #: Inputs larger than this are not read ahead: a chunk of them would hold too much memory.
 PREFETCH_MAX_BYTES = 4_000_000
+#: A chunk reads ahead only its first inputs that together hold at most this many bytes; the rest
+#: are read when their turn comes. Abstracts (a few kB each) are all read ahead; PDFs (~1 MB each,
+#: and their documents several times that) one or two at a time, which bounds a worker's memory.
+PREFETCH_BUDGET_BYTES = 2_000_000
 #: What ``prefetch_chunk`` read, by task index: (input bytes, document), for ``convert_task``.
 _PREFETCHED_DOCUMENTS: dict[int, tuple[bytes, object]] = {}
 
@@ -79,11 +83,16 @@ def prefetch_chunk(tasks: list[Task]) -> None:
 
     _PREFETCHED_DOCUMENTS.clear()
     forget_prefetched()
+    budget = PREFETCH_BUDGET_BYTES
     try:
         for task in tasks:
             try:
-                if os.stat(task.source).st_size > PREFETCH_MAX_BYTES:
+                size = os.stat(task.source).st_size
+                if size > PREFETCH_MAX_BYTES:
                     continue
+                if size > budget and _PREFETCHED_DOCUMENTS:
+                    break  # the rest of the chunk is read in its turn
+                budget -= size
                 data = _read(task)
                 _PREFETCHED_DOCUMENTS[task.index] = (data, read_bytes(data, task.shown))
             except Exception:  # noqa: BLE001 - reported by convert_task, which reads it again

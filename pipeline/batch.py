@@ -56,7 +56,7 @@ class BatchOptions:
     executor: str = "local"  # "local" or "dask"
     scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
     shard: tuple[int, int] | None = None  # (i, n), 1 <= i <= n: convert only this share
-    chunk_size: int = 8  # documents per message to a worker
+    chunk_size: int = 16  # documents per message to a worker (and per NER batch: 16 abstracts cost ~10% less NER time than 8)
 
 
 @dataclass(frozen=True)

@@ -199,3 +199,25 @@ def test_the_fork_server_is_started_early_only_when_the_pool_is_likely(tmp_path)
     assert not _pool_likely(BatchOptions((str(two),), out, jobs=2, executor="dask"))
     assert not _pool_likely(BatchOptions((str(tmp_path / "missing"),), out, jobs=2))
     assert not _pool_likely(BatchOptions((str(one / "a.txt"),), out, jobs=2))  # a file, not a folder
+
+
+def test_a_chunk_reads_ahead_only_within_its_byte_budget(tmp_path, monkeypatch) -> None:
+    from pipeline import _batch_work as W
+
+    paths = []
+    for i, words in enumerate((40, 40, 40, 40)):
+        path = tmp_path / f"doc{i}.md"
+        path.write_text(f"# Note {i}\n\n" + "Ketamine blocks NMDA receptors. " * words, encoding="utf-8")
+        paths.append(path)
+    tasks = [Task(i, str(p), p.name, "json") for i, p in enumerate(paths)]
+    alone = [W.convert_task(t) for t in tasks]  # nothing read ahead
+    size = paths[0].stat().st_size
+    monkeypatch.setattr(W, "PREFETCH_BUDGET_BYTES", 2 * size + size // 2)  # room for two inputs
+    W.prefetch_chunk(tasks)
+    assert sorted(W._PREFETCHED_DOCUMENTS) == [0, 1]
+    chunked = list(W.convert_tasks(tasks))
+    assert [(o.index, o.content, o.failure) for o in chunked] == [(o.index, o.content, o.failure) for o in alone]
+    monkeypatch.setattr(W, "PREFETCH_BUDGET_BYTES", 1)  # smaller than any input: the first is still read ahead
+    W.prefetch_chunk(tasks)
+    assert sorted(W._PREFETCHED_DOCUMENTS) == [0]
+    W._PREFETCHED_DOCUMENTS.clear()
