@@ -20,7 +20,7 @@ to pipeline/data/MODELS.md by this script, so each artefact says what made it.
 CI never runs this: it needs ../shared/data/ner and several minutes of CPU.
 
 Usage:  python scripts/train_ner.py [--only ner_cdr|ner_gene|ner_all] [--epochs N] [--max-steps N]
-                                    [--width N --depth N] [--rows N,N,N,N] [--averages] [--dropout F]
+                                    [--width N --depth N] [--rows N,N,N,N] [--averages] [--dropout F] [--seed N]
                                     [--limit N] [--keep DIR] [--adopt DIR --note TEXT]
 ``--rows`` (hash-embedding table sizes for NORM, PREFIX, SUFFIX, SHAPE), ``--averages`` (keep the
 parameter averages and save them) and ``--dropout`` change training only: a lookup in a bigger table
@@ -86,7 +86,7 @@ COMBINED_DEV = [
 RECIPES[COMBINED] = ([f for f, _m, _t in COMBINED_TRAIN], [f for f, _m, _n in COMBINED_DEV], {})
 
 def make_config(epochs: int, width: int, depth: int, max_steps: int = 0, partial_dev: bool = False,
-                rows: tuple[int, ...] = DEFAULT_ROWS, averages: bool = False, dropout: float = DEFAULT_DROPOUT):
+                rows: tuple[int, ...] = DEFAULT_ROWS, averages: bool = False, dropout: float = DEFAULT_DROPOUT, seed: int = 0):
     """spaCy's CPU "efficiency" NER config with our tokenizer, sizes, epochs and seed.
 
     Small and fast: the entity stage must stay above 15,000 words/s on one core. ``partial_dev``
@@ -97,7 +97,7 @@ def make_config(epochs: int, width: int, depth: int, max_steps: int = 0, partial
 
     config = init_config(lang="en", pipeline=["ner"], optimize="efficiency", gpu=False)
     config["nlp"]["tokenizer"] = {"@tokenizers": M.TOKENIZER_NAME}
-    config["system"]["seed"] = 0
+    config["system"]["seed"] = seed
     config["components"]["tok2vec"]["model"]["encode"]["width"] = width
     config["components"]["tok2vec"]["model"]["encode"]["depth"] = depth
     config["components"]["tok2vec"]["model"]["embed"]["rows"] = list(rows)
@@ -255,7 +255,7 @@ def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_li
         started = time.time()
         train(work / "config.cfg", work / "out", overrides={"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")})
         settings = {"epochs": epochs, "max_steps": max_steps, "width": width, "depth": depth, **_extra_settings(extra),
-                    "seed": 0, "limit": limit, "dev_limit": dev_limit}
+                    "limit": limit, "dev_limit": dev_limit}
         return adopt(name, work / "out" / "model-best", settings, round(time.time() - started), train_stats, dev_stats)
     finally:
         if keep is None:
@@ -265,7 +265,7 @@ def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_li
 def _extra_settings(extra: dict) -> dict:
     """The training-only settings as MODELS.md records them (defaults spelt out)."""
     return {"rows": list(extra.get("rows", DEFAULT_ROWS)), "averages": bool(extra.get("averages", False)),
-            "dropout": extra.get("dropout", DEFAULT_DROPOUT)}
+            "dropout": extra.get("dropout", DEFAULT_DROPOUT), "seed": extra.get("seed", 0)}
 
 
 def _parse_rows(text: str) -> tuple[int, ...]:
@@ -376,6 +376,7 @@ def main() -> None:
                         help="hash-embedding rows for NORM,PREFIX,SUFFIX,SHAPE (default 5000,1000,2500,2500)")
     parser.add_argument("--averages", action="store_true", help="train with parameter averaging (saved weights are the averages)")
     parser.add_argument("--dropout", type=float, default=DEFAULT_DROPOUT, help=f"training dropout (default {DEFAULT_DROPOUT})")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0; another seed shows the run-to-run spread)")
     parser.add_argument("--keep", type=Path, help="train in this directory and keep it (checkpoints survive an interrupted run)")
     parser.add_argument("--limit", type=int, default=0, help="items per file (0 = all; for a quick smoke run)")
     parser.add_argument("--adopt", type=Path, help="record an existing model-best directory for --only instead of training")
@@ -389,13 +390,13 @@ def main() -> None:
     small = args.only == COMBINED
     args.width = args.width or (64 if small else 96)
     args.depth = args.depth or (2 if small else 4)
-    extra = {"rows": args.rows, "averages": args.averages, "dropout": args.dropout}
+    extra = {"rows": args.rows, "averages": args.averages, "dropout": args.dropout, "seed": args.seed}
     if args.adopt:
         if not args.only:
             sys.exit("--adopt needs --only")
         dev_limit = {rel: n for rel, _m, n in COMBINED_DEV} if small else args.dev_limit
         settings = {"epochs": args.epochs or EPOCHS[args.only], "max_steps": args.max_steps, "width": args.width, "depth": args.depth,
-                    **_extra_settings(extra), "seed": 0, "limit": args.limit, "dev_limit": dev_limit, "note": args.note}
+                    **_extra_settings(extra), "limit": args.limit, "dev_limit": dev_limit, "note": args.note}
         results = [adopt(args.only, args.adopt, settings, None)]
     else:
         results = [train_one(name, args.epochs or EPOCHS[name], args.limit, args.width, args.depth, args.dev_limit, args.max_steps, args.keep, extra)
