@@ -20,7 +20,12 @@ to pipeline/data/MODELS.md by this script, so each artefact says what made it.
 CI never runs this: it needs ../shared/data/ner and several minutes of CPU.
 
 Usage:  python scripts/train_ner.py [--only ner_cdr|ner_gene|ner_all] [--epochs N] [--max-steps N]
-                                    [--width N --depth N] [--limit N] [--keep DIR] [--adopt DIR --note TEXT]
+                                    [--width N --depth N] [--rows N,N,N,N] [--averages] [--dropout F] [--seed N]
+                                    [--limit N] [--keep DIR] [--adopt DIR --note TEXT]
+``--rows`` (hash-embedding table sizes for NORM, PREFIX, SUFFIX, SHAPE), ``--averages`` (keep the
+parameter averages and save them) and ``--dropout`` change training only: a lookup in a bigger table
+and an averaged weight cost the same at run time as the defaults (spaCy's, which made the committed
+models) do.
 ``make models`` trains ner_cdr and ner_gene (the default set); ner_all is trained on request.
 """
 
@@ -47,6 +52,9 @@ MODELS_MD = REPO / "pipeline" / "data" / "MODELS.md"
 EPOCHS = {"ner_cdr": 8, "ner_gene": 4, "ner_all": 10}
 #: Models ``make models`` (no --only) trains.
 DEFAULT_SET = ("ner_cdr", "ner_gene")
+#: spaCy's "efficiency" defaults, with which the committed models were trained.
+DEFAULT_ROWS = (5000, 1000, 2500, 2500)
+DEFAULT_DROPOUT = 0.1
 #: model name -> (train files, dev files, gold label -> our label)
 RECIPES = {
     "ner_cdr": (
@@ -77,19 +85,24 @@ COMBINED_DEV = [
 ]
 RECIPES[COMBINED] = ([f for f, _m, _t in COMBINED_TRAIN], [f for f, _m, _n in COMBINED_DEV], {})
 
-def make_config(epochs: int, width: int, depth: int, max_steps: int = 0, partial_dev: bool = False):
+def make_config(epochs: int, width: int, depth: int, max_steps: int = 0, partial_dev: bool = False,
+                rows: tuple[int, ...] = DEFAULT_ROWS, averages: bool = False, dropout: float = DEFAULT_DROPOUT, seed: int = 0):
     """spaCy's CPU "efficiency" NER config with our tokenizer, sizes, epochs and seed.
 
     Small and fast: the entity stage must stay above 15,000 words/s on one core. ``partial_dev``
-    scores each dev document only on the labels its corpus annotates (the combined model).
+    scores each dev document only on the labels its corpus annotates (the combined model). ``rows``,
+    ``averages`` and ``dropout`` are free at run time (see the module docstring).
     """
     from spacy.cli.init_config import init_config
 
     config = init_config(lang="en", pipeline=["ner"], optimize="efficiency", gpu=False)
     config["nlp"]["tokenizer"] = {"@tokenizers": M.TOKENIZER_NAME}
-    config["system"]["seed"] = 0
+    config["system"]["seed"] = seed
     config["components"]["tok2vec"]["model"]["encode"]["width"] = width
     config["components"]["tok2vec"]["model"]["encode"]["depth"] = depth
+    config["components"]["tok2vec"]["model"]["embed"]["rows"] = list(rows)
+    config["training"]["optimizer"]["use_averages"] = averages
+    config["training"]["dropout"] = dropout
     config["training"]["max_epochs"] = epochs
     config["training"]["max_steps"] = max_steps
     config["training"]["patience"] = 0
@@ -218,7 +231,8 @@ def to_docbin(nlp, files: list[str], mapping: dict[str, str], limit: int) -> tup
 
 
 def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_limit: int,
-              max_steps: int = 0, keep: Path | None = None) -> dict:
+              max_steps: int = 0, keep: Path | None = None, extra: dict | None = None) -> dict:
+    """Train ``name`` and adopt its best checkpoint; ``extra`` holds rows/averages/dropout (see make_config)."""
     from spacy.cli.train import train
 
     work = keep or Path(tempfile.mkdtemp(prefix=f"train_{name}_"))
@@ -236,14 +250,33 @@ def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_li
             dev_bin, dev_stats = to_docbin(_blank(), dev_files, mapping, dev_limit)
         train_bin.to_disk(work / "train.spacy")
         dev_bin.to_disk(work / "dev.spacy")
-        make_config(epochs, width, depth, max_steps, partial_dev=name == COMBINED).to_disk(work / "config.cfg")
+        extra = extra or {}
+        make_config(epochs, width, depth, max_steps, partial_dev=name == COMBINED, **extra).to_disk(work / "config.cfg")
         started = time.time()
         train(work / "config.cfg", work / "out", overrides={"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")})
-        settings = {"epochs": epochs, "max_steps": max_steps, "width": width, "depth": depth, "seed": 0, "limit": limit, "dev_limit": dev_limit}
+        settings = {"epochs": epochs, "max_steps": max_steps, "width": width, "depth": depth, **_extra_settings(extra),
+                    "limit": limit, "dev_limit": dev_limit}
         return adopt(name, work / "out" / "model-best", settings, round(time.time() - started), train_stats, dev_stats)
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _extra_settings(extra: dict) -> dict:
+    """The training-only settings as MODELS.md records them (defaults spelt out)."""
+    return {"rows": list(extra.get("rows", DEFAULT_ROWS)), "averages": bool(extra.get("averages", False)),
+            "dropout": extra.get("dropout", DEFAULT_DROPOUT), "seed": extra.get("seed", 0)}
+
+
+def _parse_rows(text: str) -> tuple[int, ...]:
+    """``"20000,2000,5000,2500"`` -> four positive table sizes (NORM, PREFIX, SUFFIX, SHAPE)."""
+    try:
+        rows = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        rows = ()
+    if len(rows) != 4 or min(rows) <= 0:
+        raise argparse.ArgumentTypeError(f"--rows wants four positive integers like 20000,2000,5000,2500, got {text!r}")
+    return rows
 
 
 def load_teachers() -> dict:
@@ -339,6 +372,11 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many updates (0 = epochs decide)")
     parser.add_argument("--width", type=int, default=None, help="tok2vec width (default 96; ner_all 64)")
     parser.add_argument("--depth", type=int, default=None, help="tok2vec depth (default 4; ner_all 2)")
+    parser.add_argument("--rows", type=_parse_rows, default=DEFAULT_ROWS,
+                        help="hash-embedding rows for NORM,PREFIX,SUFFIX,SHAPE (default 5000,1000,2500,2500)")
+    parser.add_argument("--averages", action="store_true", help="train with parameter averaging (saved weights are the averages)")
+    parser.add_argument("--dropout", type=float, default=DEFAULT_DROPOUT, help=f"training dropout (default {DEFAULT_DROPOUT})")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0; another seed shows the run-to-run spread)")
     parser.add_argument("--keep", type=Path, help="train in this directory and keep it (checkpoints survive an interrupted run)")
     parser.add_argument("--limit", type=int, default=0, help="items per file (0 = all; for a quick smoke run)")
     parser.add_argument("--adopt", type=Path, help="record an existing model-best directory for --only instead of training")
@@ -352,15 +390,16 @@ def main() -> None:
     small = args.only == COMBINED
     args.width = args.width or (64 if small else 96)
     args.depth = args.depth or (2 if small else 4)
+    extra = {"rows": args.rows, "averages": args.averages, "dropout": args.dropout, "seed": args.seed}
     if args.adopt:
         if not args.only:
             sys.exit("--adopt needs --only")
         dev_limit = {rel: n for rel, _m, n in COMBINED_DEV} if small else args.dev_limit
         settings = {"epochs": args.epochs or EPOCHS[args.only], "max_steps": args.max_steps, "width": args.width, "depth": args.depth,
-                    "seed": 0, "limit": args.limit, "dev_limit": dev_limit, "note": args.note}
+                    **_extra_settings(extra), "limit": args.limit, "dev_limit": dev_limit, "note": args.note}
         results = [adopt(args.only, args.adopt, settings, None)]
     else:
-        results = [train_one(name, args.epochs or EPOCHS[name], args.limit, args.width, args.depth, args.dev_limit, args.max_steps, args.keep)
+        results = [train_one(name, args.epochs or EPOCHS[name], args.limit, args.width, args.depth, args.dev_limit, args.max_steps, args.keep, extra)
                    for name in names]
     write_models_md(results)
     for r in results:
