@@ -166,11 +166,11 @@ def compare(baseline: Path, src: Path, tmp: Path, words: int, docs: int, jobs: i
     wall_b, wall_t = (statistics.median(s for s, _ in runs[n]) for n in ("baseline", "this"))
     cpu_b, cpu_t = (statistics.median(c for _, c in runs[n]) for n in ("baseline", "this"))
     head = subprocess.run(["git", "-C", str(baseline), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    command = f"--baseline <checkout of {head or baseline}>" if baseline != REPO else ""
     if baseline_python:
-        head = f"{head or baseline} on Python {_python_version(baseline_python)}; this checkout on Python {platform.python_version()}"
-        command = f"--baseline-python <a Python {_python_version(baseline_python)} venv's python>"
-    else:
-        command = f"--baseline <checkout of {head or baseline}>"
+        version = _python_version(baseline_python)
+        head = f"{head or baseline} on Python {version}; this checkout on Python {platform.python_version()}"
+        command = f"{command} --baseline-python <a Python {version} venv's python>".strip()
     return "\n".join([
         f"Command: `.venv/bin/python bench/bench_batch.py {command} --jobs {jobs} --repeat {repeat} --write`.",
         f"Input: {docs} MEDLINE abstracts as .txt ({words:,} words). Whole CLI runs (`convert -j {jobs} --force -q`), the two versions alternating; medians of {repeat}.",
@@ -212,14 +212,19 @@ def main() -> None:
             if args.write:
                 from common import replace_block
 
-                block = "batch-vs-python" if args.baseline_python else f"batch-vs-baseline-j{args.jobs}"
-                replace_block(f"{block}-j{args.jobs}" if args.baseline_python else block, table, doc=BENCHMARKS_DOC)
+                # another checkout (maybe under another interpreter too), or this checkout under another interpreter
+                block = f"batch-vs-baseline-j{args.jobs}" if args.baseline is not None else f"batch-vs-python-j{args.jobs}"
+                replace_block(block, table, doc=BENCHMARKS_DOC)
             return
         results = {}
-        load = {}
+        load = {1: os.getloadavg()[0], 2: os.getloadavg()[0]}  # other jobs on a shared machine skew scaling: say so
+        runs_of: dict[int, list] = {1: [], 2: []}
+        for _ in range(args.repeat):  # alternating, so a drift in the machine's speed hits both alike
+            for jobs in (1, 2):
+                runs_of[jobs].append(timed_convert(src, Path(tmp) / f"out-{jobs}", jobs))
+        walls = {jobs: ", ".join(f"{s:.1f}" for s, _, _ in runs_of[jobs]) for jobs in (1, 2)}
         for jobs in (1, 2):
-            load[jobs] = os.getloadavg()[0]  # other jobs on a shared machine skew scaling: say so
-            runs = [timed_convert(src, Path(tmp) / f"out-{jobs}", jobs) for _ in range(args.repeat)]
+            runs = runs_of[jobs]
             seconds = statistics.median(s for s, _, _ in runs)
             worker_peaks = [kb for _, peaks, _ in runs for pid, kb in peaks.items()]
             cpu = statistics.median(c for _, _, c in runs)
@@ -236,12 +241,12 @@ def main() -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with other jobs while measured), Python {platform.python_version()}, {platform.system()} {platform.release()}.",
         f"Command: `.venv/bin/python bench/bench_batch.py --repeat {args.repeat}{copies_flag} --write`. Input: {docs} MEDLINE abstracts as .txt ({words:,} words; the citations with an abstract"
         + (f", each written {args.copies} times under other names" if args.copies > 1 else "") + ").",
-        f"Whole CLI runs (`pipeline convert DIR -o OUT --force -q -j N`, start-up included); medians of {args.repeat} runs.",
+        f"Whole CLI runs (`pipeline convert DIR -o OUT --force -q -j N`, start-up included), -j 1 and -j 2 alternating; medians of {args.repeat} runs.",
         "",
         "| measure | median | note |",
         "|---|---|---|",
-        f"| -j 1: whole run | {s1:.2f} s | {words / s1:,.0f} words/s, {docs / s1:.1f} docs/s (bar: 20,000 words/s); load average before: {load[1]:.1f} |",
-        f"| -j 2: whole run | {s2:.2f} s | {words / s2:,.0f} words/s, {docs / s2:.1f} docs/s; load average before: {load[2]:.1f} |",
+        f"| -j 1: whole run | {s1:.2f} s | {words / s1:,.0f} words/s, {docs / s1:.1f} docs/s; runs {walls[1]} s; load average before: {load[1]:.1f} |",
+        f"| -j 2: whole run | {s2:.2f} s | {words / s2:,.0f} words/s, {docs / s2:.1f} docs/s (bar: 20,000 words/s); runs {walls[2]} s; load average before: {load[2]:.1f} |",
         f"| scaling 1 -> 2 workers | {s1 / s2:.2f}x | bar: 1.8x; meaningless when the load average is above 0 before a run (2 cores) |",
         f"| CPU time, all processes, -j 1 | {cpu1:.2f} s | {words / cpu1:,.0f} words per CPU second (start-up included) |",
         f"| CPU time, all processes, -j 2 | {cpu2:.2f} s | {words / cpu2:,.0f} words per CPU second (fork server and parent included) |",
