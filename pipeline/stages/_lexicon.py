@@ -93,7 +93,7 @@ def pieces(text: str) -> list[tuple[str, int, int]]:
     """Word pieces of ``text`` with their character offsets, hyphens dropped.
 
     One ``re.split`` (pieces and the gaps between them, alternating) and running sums of their
-    lengths give the offsets: about twice as fast as reading three attributes off each match of
+    lengths give the offsets: about 20% faster than reading three attributes off each match of
     ``PIECE_RE.finditer``, with the same result (the quote folding keeps every offset).
     """
     parts = _PIECE_SPLIT_RE.split(text.translate(_QUOTES))
