@@ -248,3 +248,22 @@ def test_blas_runs_one_thread_only_while_the_models_run():
     with M._one_blas_thread():
         assert all(info["num_threads"] == 1 for info in threadpool_info() if info["user_api"] == "blas")
     assert [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"] == before
+
+
+def test_models_compute_only_the_word_attributes_they_read_and_find_the_same_mentions(monkeypatch):
+    # keep_lexeme_attributes drops the English getters the models never read (for speed); the
+    # mentions must not move. Models loaded without the trimming are the reference.
+    from spacy.attrs import IS_SPACE, LIKE_NUM, NORM, SHAPE
+
+    texts = _texts_to_batch() + ["Zolmitriptanoxime 12,345 qwertyzine at http://x.example.org"]  # new words
+    trimmed_getters = set(M.load_models()[0].vocab.lex_attr_getters)
+    assert {NORM, SHAPE, IS_SPACE} <= trimmed_getters and LIKE_NUM not in trimmed_getters
+    trimmed = M._mentions_of_texts(texts)
+    M._load.cache_clear()
+    try:
+        monkeypatch.setattr(M, "keep_lexeme_attributes", lambda vocab, keep: None)
+        assert LIKE_NUM in M.load_models()[0].vocab.lex_attr_getters
+        assert M._mentions_of_texts(texts) == trimmed
+    finally:
+        M._load.cache_clear()
+    assert sum(map(len, trimmed)) > 100

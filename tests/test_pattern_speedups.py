@@ -71,3 +71,30 @@ def test_a_flag_holds_every_part_of_its_test():
     assert holds("Neurogenesis") and not holds("pathogenesis") and not holds("neurons")
     member = P._word_test(lambda w: w, {"IN": ["NMDA"]})
     assert member("NMDA") and not member("nmda")
+
+
+def test_engine_words_carry_only_the_attributes_the_patterns_read_and_match_the_same():
+    # the entity engine's vocabulary computes only the flags and the attributes the patterns name
+    # (keep_lexeme_attributes, for speed): a fresh engine must match as a vocabulary with every
+    # English attribute does, on words it has never seen
+    import spacy
+    from spacy.attrs import LIKE_NUM, LOWER
+    from spacy.matcher import Matcher
+
+    from pipeline.stages import entities as E
+
+    text = " ".join(TEXTS) + " Frobnicin receptors, Quuxase signalling; the Blorp pathway; Zibbogenesis."
+    E._engine.cache_clear()
+    engine = E._engine()
+    assert LOWER in engine.nlp.vocab.lex_attr_getters and LIKE_NUM not in engine.nlp.vocab.lex_attr_getters
+    doc = engine.nlp.make_doc(text)
+    trimmed = sorted((engine.nlp.vocab.strings[m], s, e) for m, s, e in engine.matcher(doc))
+    nlp = spacy.blank("en")
+    matcher = Matcher(nlp.vocab, validate=False)
+    for name, alternatives in P.with_lexeme_flags(nlp.vocab, P.PATTERNS).items():
+        matcher.add(name, alternatives, greedy="LONGEST")
+    reference = sorted((nlp.vocab.strings[m], s, e) for m, s, e in matcher(nlp.make_doc(text)))
+    assert trimmed == reference
+    new_word_matches = {doc[s:e].text for _name, s, e in trimmed}
+    assert "Zibbogenesis" in new_word_matches and any("Blorp" in m for m in new_word_matches)
+    assert len(trimmed) >= 20

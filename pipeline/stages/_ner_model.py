@@ -42,7 +42,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from .._spacy import import_spacy
+from .._spacy import attribute_ids, import_spacy, keep_lexeme_attributes
 from ..errors import ModelMissingError, UsageError
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
@@ -194,7 +194,24 @@ def _load(names: tuple[str, ...]) -> tuple[Any, ...]:
     models = tuple(spacy.load(MODELS_DIR / name) for name in names)
     for nlp in models:
         _use_numpy_matmul(nlp)
+        keep_lexeme_attributes(nlp.vocab, _attributes_read(nlp))
     return models
+
+
+def _attributes_read(nlp: Any) -> set[int]:
+    """The lexeme attributes ``nlp``'s pipes read: the features its tok2vec layers extract (NORM,
+    PREFIX, SUFFIX, SHAPE here), and IS_SPACE, which spaCy's NER transition system checks (an
+    entity never starts on a space token). Nothing else reads the models' documents: the entity
+    stage takes their ``ents`` only (see ``keep_lexeme_attributes``).
+    """
+    from spacy.attrs import IS_SPACE
+
+    read = {IS_SPACE}
+    for _name, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        for node in model.walk() if model is not None else ():
+            read |= attribute_ids(node.attrs.get("columns", ()))
+    return read
 
 
 def _use_numpy_matmul(nlp: Any) -> None:

@@ -52,7 +52,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from .. import layers as L
-from .._spacy import import_spacy
+from .._spacy import attribute_ids, import_spacy, keep_lexeme_attributes
 from ..document import Document, Span
 from . import _entity_patterns as P
 from ._abbreviations import find_definitions
@@ -111,10 +111,15 @@ def _engine() -> _Engine:
     nlp = spacy.blank("en")
     nlp.max_length = 10**8  # only the tokenizer runs: no parser or NER memory to bound
     matcher = Matcher(nlp.vocab, validate=False)  # flag IDs are not in the Matcher's schema
-    for name, patterns in P.with_lexeme_flags(nlp.vocab, P.PATTERNS).items():
+    flagged = P.with_lexeme_flags(nlp.vocab, P.PATTERNS)
+    for name, patterns in flagged.items():
         matcher.add(name, patterns, greedy="LONGEST")
     gene_like = re.compile(P.GENE_LIKE)
     gene_like_flag = nlp.vocab.add_flag(lambda word: gene_like.match(word) is not None)
+    # the Matcher reads the flags and the few word attributes the patterns name (LOWER, IS_LOWER);
+    # nothing else reads this vocabulary's words, so the other 20 English getters need not run
+    read = {key for alternatives in flagged.values() for pattern in alternatives for spec in pattern for key in spec}
+    keep_lexeme_attributes(nlp.vocab, attribute_ids(read) | {gene_like_flag})
     load_models()
     load_mesh_mentions()
     generic_words()
