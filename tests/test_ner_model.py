@@ -267,3 +267,29 @@ def test_models_compute_only_the_word_attributes_they_read_and_find_the_same_men
     finally:
         M._load.cache_clear()
     assert sum(map(len, trimmed)) > 100
+
+
+@pytest.mark.parametrize("name", ["ner_all", "ner_cdr", "ner_gene"])
+def test_models_ship_without_their_training_strings_and_find_the_same_mentions(tmp_path, name):
+    # scripts/train_ner.py empties each saved model's string store (loading 57,000 training words
+    # was half of spacy.load); the store's content must not change a mention: the same model with a
+    # full store (the words of the texts, as training would leave them) is the reference
+    import shutil
+
+    import spacy
+
+    committed = M.MODELS_DIR / name
+    assert json.loads((committed / "vocab" / "strings.json").read_text(encoding="utf-8")) == []
+    texts = _texts_to_batch()[:20]
+    words = sorted({w for text in texts for w in M.fine_words_and_spaces(text)[0]} | {"COMPOUND", "Ketamine"})
+    full = tmp_path / name
+    shutil.copytree(committed, full)
+    (full / "vocab" / "strings.json").write_text(json.dumps(words), encoding="utf-8")
+    M._register_tokenizer()
+    mentions = []
+    for path in (committed, full):
+        nlp = spacy.load(path)
+        mentions.append([[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in nlp.pipe(texts)])
+        assert len(nlp.vocab.strings) >= (len(words) if path == full else 0)
+    assert mentions[0] == mentions[1]
+    assert sum(map(len, mentions[0])) > 50

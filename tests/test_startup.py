@@ -48,6 +48,25 @@ def test_import_spacy_leaves_the_cli_out_but_importable() -> None:
     assert found["same"] is True
 
 
+def test_spacys_registries_find_the_same_entry_points_once_grouped() -> None:
+    # import_spacy indexes the entry points by group for catalogue (speed): every group must list
+    # exactly the entry points importlib.metadata selects for it, and the registries still resolve
+    out = _python(
+        "import json, importlib.metadata as md\n"
+        "from pipeline._spacy import import_spacy\n"
+        "spacy = import_spacy()\n"
+        "import catalogue\n"
+        "grouped = catalogue.AVAILABLE_ENTRY_POINTS\n"
+        "everything = md.entry_points()\n"
+        "same = all(sorted(map(str, grouped.get(g, []))) == sorted(map(str, everything.select(group=g))) for g in everything.groups)\n"
+        "found = spacy.registry.architectures.get('spacy-legacy.TransitionBasedParser.v1') is not None  # an entry point\n"
+        "print(json.dumps({'dict': isinstance(grouped, dict), 'groups': len(grouped), 'same': same, 'found': found}))\n"
+    )
+    found = json.loads(out)
+    assert found == {"dict": True, "groups": found["groups"], "same": True, "found": True}
+    assert found["groups"] > 3
+
+
 def test_import_spacy_returns_an_already_imported_spacy_untouched() -> None:
     out = _python(
         "import sys, spacy\n"
