@@ -104,3 +104,16 @@ def test_find_equals_a_plain_search_of_every_length() -> None:
     texts.append("Receptors: NMDA receptors, 5-HT2A receptors, dopamine D2 receptors; mTOR signalling; ATP and atp; TrkB.")
     for text in texts:
         assert _hits(lexicon, text) == _reference_find(lexicon, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Alzheimer\u2019s disease", "\u2018quoted\u2019 and \u02bcokina and plain 's", "no quotes at all", "", "\u2019\u2019\u2018",
+])
+def test_pieces_fold_quotes_as_the_translate_table_did(text) -> None:
+    # _fold_quotes (str.replace, for speed) must equal the str.translate table it replaced, and
+    # keep every offset
+    table = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+    assert X._fold_quotes(text) == text.translate(table)
+    assert [(p, s, e) for p, s, e in X.pieces(text)] == [
+        (m.group(), m.start(), m.end()) for m in X.PIECE_RE.finditer(text.translate(table)) if m.group() not in X._HYPHENS
+    ]

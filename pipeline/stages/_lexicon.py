@@ -45,7 +45,8 @@ PIECE_RE = re.compile(r"\w+|[^\w\s]")
 _PIECE_SPLIT_RE = re.compile(f"({PIECE_RE.pattern})")
 #: Hyphen-like pieces are dropped from keys so hyphenated and spaced forms meet.
 _HYPHENS = frozenset("-\u2010\u2011\u2012\u2013")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+#: Quote-like characters read as an apostrophe (one character for one: offsets do not move).
+_QUOTES = ("\u2019", "\u2018", "\u02bc")
 
 #: British spellings folded to American, per whole lower-case piece. Applied to terms and text alike.
 BRITISH_TO_AMERICAN = {
@@ -96,9 +97,22 @@ def pieces(text: str) -> list[tuple[str, int, int]]:
     lengths give the offsets: about 20% faster than reading three attributes off each match of
     ``PIECE_RE.finditer``, with the same result (the quote folding keeps every offset).
     """
-    parts = _PIECE_SPLIT_RE.split(text.translate(_QUOTES))
+    parts = _PIECE_SPLIT_RE.split(_fold_quotes(text))
     ends = list(accumulate(map(len, parts)))  # ends[j]: offset just after parts[j]
     return [(p, s, e) for p, s, e in zip(parts[1::2], ends[0::2], ends[1::2]) if p not in _HYPHENS]
+
+
+def _fold_quotes(text: str) -> str:
+    """``text`` with the _QUOTES characters replaced by "'".
+
+    ``str.replace`` per character, not ``str.translate``: translate looks every character of the
+    text up in its table (0.08 s over 100,000 words of abstracts, a third of ``pieces``), while
+    replace scans for one character at a time in C and returns ``text`` itself when it is absent.
+    """
+    for quote in _QUOTES:
+        if quote in text:
+            text = text.replace(quote, "'")
+    return text
 
 
 def fold(piece: str) -> str:
