@@ -33,6 +33,34 @@ def test_trigger_spans_equal_the_reference_expression(text):
     assert P.trigger_spans(text) == [m.span() for m in REFERENCE_TRIGGER_RE.finditer(text)]
 
 
+TRICKY = [
+    "İstanbul cells, CELLS_x cells2 _cells xcells cellsx; Σ cells; ΣΣ receptors", "neurogenesisx 5HT2AHT3 HT3x2HT4",
+    "lymphocytes cytes ocytes: cyte-blast phages phils", "NMDAR NMDA_ NMDA- GABAA GABAAA Kainate KAINATE", "",
+    "receptorreceptor receptor\u00e9 \u0130cells \u2160cells cells\u0663", "HT HT2 5-HT1A autoreceptors", "\u212a cells",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_trigger_spans_equal_the_reference_expression_at_word_edges(text):
+    # str.find with word-edge checks must read words exactly as the expression's \w+ does
+    assert P.trigger_spans(text) == [m.span() for m in REFERENCE_TRIGGER_RE.finditer(text)]
+
+
+def test_trigger_spans_equal_the_reference_expression_on_random_text():
+    hypothesis = pytest.importorskip("hypothesis", reason="hypothesis (the test extra) generates the inputs")
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(["cells", "CELL", "receptors", "genesis", "neuro", "cytes", "HT", "2", "NMDA", "kainate",
+                              "_", "-", " ", "é", "İ", "Σ", "\u0663", "x", ",", "\n", "signalling", "phages", "lysis"])
+
+    @hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+    @hypothesis.given(st.lists(pieces, max_size=12).map("".join))
+    def check(text):
+        assert P.trigger_spans(text) == [m.span() for m in REFERENCE_TRIGGER_RE.finditer(text)]
+
+    check()
+
+
 def test_trigger_spans_equal_the_reference_expression_on_the_samples():
     from pathlib import Path
 

@@ -213,9 +213,68 @@ _SEROTONIN_TRIGGER_RE = re.compile(r"HT\d")
 def trigger_spans(text: str) -> list[tuple[int, int]]:
     """Where the pattern trigger words are in ``text``, in order.
 
-    Word by word with set lookups: a single case-insensitive regular expression of all the words
-    and endings took 2-4 times as long (0.32 s on 100,000 words of abstracts), for the same spans.
+    Each trigger word, name and ending is looked for with ``str.find`` (a C scan of the text per
+    word) and kept where it is a whole word (``\\w+``, as a regular expression reads words): twice
+    as fast as reading the text word by word (0.08 -> 0.04 s on 100,000 words of abstracts), and 2-4
+    times as fast as one case-insensitive expression of all the words, for the same spans
+    (tests/test_pattern_speedups.py checks them against that expression).
     """
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters lower-case to two ("İ"): offsets would shift
+        return _trigger_spans_word_by_word(text)
+    found: set[tuple[int, int]] = set()
+    for word in TRIGGER_WORDS:
+        if word in lowered:
+            _add_whole_words(lowered, word, found)
+    for name in TRIGGER_NAMES:
+        if name in text:
+            _add_whole_words(text, name, found)
+    for ending in TRIGGER_SUFFIXES:
+        _add_words_ending_with(lowered, ending, found)
+    if "HT" in text:
+        for m in _SEROTONIN_TRIGGER_RE.finditer(text):  # "HT" + digit inside a word that is no trigger
+            if _word_around(text, m.start(), m.end()) not in found:
+                found.add(m.span())
+    return sorted(found)
+
+
+def _is_word_character(character: str) -> bool:
+    """What ``\\w`` matches in a ``str`` pattern: a letter, a digit or numeral, or "_"."""
+    return character.isalnum() or character == "_"
+
+
+def _add_whole_words(haystack: str, word: str, found: set[tuple[int, int]]) -> None:
+    start = haystack.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not _is_word_character(haystack[start - 1])) and (
+            end == len(haystack) or not _is_word_character(haystack[end])
+        ):
+            found.add((start, end))
+        start = haystack.find(word, start + 1)
+
+
+def _add_words_ending_with(haystack: str, ending: str, found: set[tuple[int, int]]) -> None:
+    """Whole words that end with ``ending`` after at least one more character."""
+    start = haystack.find(ending)
+    while start >= 0:
+        end = start + len(ending)
+        if start > 0 and _is_word_character(haystack[start - 1]) and (end == len(haystack) or not _is_word_character(haystack[end])):
+            found.add(_word_around(haystack, start, end))
+        start = haystack.find(ending, start + 1)
+
+
+def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the whole word that contains ``text[start:end]``."""
+    while start > 0 and _is_word_character(text[start - 1]):
+        start -= 1
+    while end < len(text) and _is_word_character(text[end]):
+        end += 1
+    return start, end
+
+
+def _trigger_spans_word_by_word(text: str) -> list[tuple[int, int]]:
+    """``trigger_spans`` read word by word (for texts whose lower-case form is longer)."""
     out: list[tuple[int, int]] = []
     for m in _WORD_RE.finditer(text):
         word = m.group()
