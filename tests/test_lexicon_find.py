@@ -22,7 +22,7 @@ def test_pair_shortcut_changes_no_hit(monkeypatch) -> None:
     texts = [read_bytes(p.read_bytes(), p.name).text for p in sorted(SAMPLES.iterdir())]
     texts.append("NMDA receptors and 5-HT2A receptors; mTOR signalling pathways; brain-derived neurotrophic factors.")
     fast = [_hits(lexicon, text) for text in texts]
-    monkeypatch.setattr(X, "_may_continue", lambda *_args: True)  # try every length, as before the shortcut
+    monkeypatch.setattr(X.Lexicon, "_pairs_of", lambda self, mode: _EveryPair())  # try every length, as before the shortcut
     assert [_hits(lexicon, text) for text in texts] == fast
     assert sum(len(h) for h in fast) > 200
     assert any(end - start > 12 and " " in texts[-1][start:end] for start, end, _c, _m in fast[-1])  # multi-piece hits
@@ -33,11 +33,21 @@ def test_first_two_pieces(key, pair) -> None:
     assert X._first_two(key) == pair
 
 
-def test_may_continue_tries_the_singular_of_the_second_piece() -> None:
-    pairs = frozenset({"nmda receptor"})
-    assert X._may_continue(pairs, "nmda", "receptors", True)
-    assert not X._may_continue(pairs, "nmda", "receptors", False)
-    assert not X._may_continue(pairs, "ampa", "receptor", True)
+class _EveryPair:
+    """A pair set that holds every pair: the shortcut never skips a length."""
+
+    def __contains__(self, _pair: str) -> bool:
+        return True
+
+
+def test_shortcut_tries_the_singular_of_the_second_piece() -> None:
+    # a two-piece key "nmda receptor" is reached from "NMDA receptors" only through the singular of
+    # the second piece: the shortcut must not skip the two-piece length for it
+    lexicon = X.Lexicon(["PROTEIN\tTEST\t1\tNMDA receptor"], {"lower": {"nmda receptor": 0}, "symbol": {}, "exact": {}},
+                        {"lower": {"nmda": 2}, "symbol": {}, "exact": {}}, [])
+    assert [(h.start, h.end, h.mode) for h in lexicon.find("NMDA receptors block")] == [(0, 14, "lower")]
+    assert [(h.start, h.end) for h in lexicon.find("NMDA receptor")] == [(0, 13)]
+    assert lexicon._pairs_of("lower") == frozenset({"nmda receptor"})
 
 
 def test_artefact_lines_parse_into_int_rows_shared_per_concept() -> None:

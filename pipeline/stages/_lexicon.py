@@ -221,8 +221,12 @@ class Lexicon:
             for i in [i for i, first in enumerate(seq) if first in longest]:
                 first = seq[i]
                 n_max = min(longest[first], len(seq) - i)
-                if n_max > 1 and not _may_continue(pairs, first, seq[i + 1], try_singular):
-                    n_max = 1  # no key of two or more pieces starts with these two: skip those lengths
+                # no key of two or more pieces starts with these two (the second as is, or for a
+                # two-piece key its singular, as _longest_at tries it): skip those lengths
+                if n_max > 1 and f"{first} {seq[i + 1]}" not in pairs:
+                    one = singular(seq[i + 1]) if try_singular else None
+                    if one is None or f"{first} {one}" not in pairs:
+                        n_max = 1
                 if n_max == 1:  # most candidates: _longest_at's one-piece case, without the call
                     n, index = 1, table.get(first)
                     if index is None and try_singular:
@@ -290,17 +294,6 @@ def _first_two(key: str) -> str:
     """``"a b c"`` -> ``"a b"`` (``key`` has a space)."""
     second = key.find(" ", key.find(" ") + 1)
     return key if second < 0 else key[:second]
-
-
-def _may_continue(pairs: frozenset[str], first: str, second: str, try_singular: bool) -> bool:
-    """Whether a key of two or more pieces may start with ``first second`` (as ``_longest_at``
-    tries it: the second piece as is, or, for a two-piece key, its singular)."""
-    if f"{first} {second}" in pairs:
-        return True
-    if try_singular:
-        one = singular(second)
-        return one is not None and f"{first} {one}" in pairs
-    return False
 
 
 def longest_by_first(keys) -> dict[str, int]:
