@@ -138,6 +138,23 @@ def timed_convert(src: Path, out: Path, jobs: int, *, code: Path = REPO, python:
     return seconds, peaks, sum(cpu.values())
 
 
+#: Iterations of ``speed_probe``'s loop: ~0.3 s of pure Python on this machine at a fast moment.
+PROBE_ITERATIONS = 3_000_000
+
+
+def speed_probe() -> float:
+    """Seconds a fixed pure-Python loop takes now: the machine's speed at the moment of a run.
+
+    Why: this shared machine's speed moves by up to 2x within minutes (the same loop took 2.3 s
+    and 4.7 s a minute apart), so each run's time is shown with the probe taken just before it.
+    """
+    started = time.perf_counter()
+    total = 0
+    for i in range(PROBE_ITERATIONS):
+        total += i
+    return time.perf_counter() - started
+
+
 def wall(command: list[str], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -219,10 +236,14 @@ def main() -> None:
         results = {}
         load = {1: os.getloadavg()[0], 2: os.getloadavg()[0]}  # other jobs on a shared machine skew scaling: say so
         runs_of: dict[int, list] = {1: [], 2: []}
+        probes: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.repeat):  # alternating, so a drift in the machine's speed hits both alike
             for jobs in (1, 2):
+                probes[jobs].append(speed_probe())
                 runs_of[jobs].append(timed_convert(src, Path(tmp) / f"out-{jobs}", jobs))
-        walls = {jobs: ", ".join(f"{s:.1f}" for s, _, _ in runs_of[jobs]) for jobs in (1, 2)}
+                print(f"-j {jobs}: {runs_of[jobs][-1][0]:.2f} s (speed probe {probes[jobs][-1]:.2f} s)", flush=True)
+        walls = {jobs: ", ".join(f"{s:.1f} ({p:.2f})" for (s, _, _), p in zip(runs_of[jobs], probes[jobs])) for jobs in (1, 2)}
+        all_probes = probes[1] + probes[2]
         for jobs in (1, 2):
             runs = runs_of[jobs]
             seconds = statistics.median(s for s, _, _ in runs)
@@ -245,8 +266,9 @@ def main() -> None:
         "",
         "| measure | median | note |",
         "|---|---|---|",
-        f"| -j 1: whole run | {s1:.2f} s | {words / s1:,.0f} words/s, {docs / s1:.1f} docs/s; runs {walls[1]} s; load average before: {load[1]:.1f} |",
-        f"| -j 2: whole run | {s2:.2f} s | {words / s2:,.0f} words/s, {docs / s2:.1f} docs/s (bar: 20,000 words/s); runs {walls[2]} s; load average before: {load[2]:.1f} |",
+        f"| -j 1: whole run | {s1:.2f} s | {words / s1:,.0f} words/s, {docs / s1:.1f} docs/s; runs (speed probe before each) {walls[1]} s; load average before: {load[1]:.1f} |",
+        f"| -j 2: whole run | {s2:.2f} s | {words / s2:,.0f} words/s, {docs / s2:.1f} docs/s (bar: 20,000 words/s); runs (speed probe before each) {walls[2]} s; load average before: {load[2]:.1f} |",
+        f"| speed probe | {statistics.median(all_probes):.2f} s | a fixed pure-Python loop timed before each run ({min(all_probes):.2f}-{max(all_probes):.2f} s): the machine's speed of the moment; lower is faster |",
         f"| scaling 1 -> 2 workers | {s1 / s2:.2f}x | bar: 1.8x; meaningless when the load average is above 0 before a run (2 cores) |",
         f"| CPU time, all processes, -j 1 | {cpu1:.2f} s | {words / cpu1:,.0f} words per CPU second (start-up included) |",
         f"| CPU time, all processes, -j 2 | {cpu2:.2f} s | {words / cpu2:,.0f} words per CPU second (fork server and parent included) |",
