@@ -510,3 +510,40 @@ def test_summary_of_real_articles_reads_like_a_summary(shared_data):
         assert len([s for s in spans if s.label == "key_point"]) <= MAX_KEY_POINTS
         checked += 1
     assert checked >= 5
+
+
+LIMITATION_EXAMPLES = [
+    "further research is needed", "more studies are still required", "need for more trials", "small sample size",
+    "enrolled only a small number", "sample sizes were small", "not yet been established", "it remains unclear",
+    "is still to be determined", "remains under investigation", "should be interpreted with caution",
+    "interpreted cautiously", "with caution", "experts urged caution", "one limitation", "limited by its design",
+    "may not generalise", "generalizability is low", "cannot rule out", "lack of a control group", "non-randomized",
+    "open-label", "a short follow-up", "findings are preliminary", "data remain still mixed", "selection bias",
+    "residual confounding", "may have been confounded", "what remains unclear", "limitations on use",
+]
+
+
+def test_every_limitation_expression_needs_one_of_its_substrings():
+    # _states_limitation tries an expression only when one of its substrings is in the sentence:
+    # every match of the expression must contain one, or a limitation would be missed
+    from pipeline.stages import summary as S
+
+    texts = [t.lower() for t in LIMITATION_EXAMPLES]
+    texts += [p.read_text(encoding="utf-8", errors="replace").lower() for p in sorted(SAMPLES_DIR.iterdir()) if p.is_file()]
+    matched = set()
+    for keys, test in S._LIMITATION_TESTS:
+        for text in texts:
+            for m in test.finditer(text):
+                matched.add(test.pattern)
+                assert any(key in m.group() for key in keys), (test.pattern, m.group())
+    assert len(matched) == len({pattern for _keys, pattern in S._LIMITATION_BRANCHES})  # each expression met an example
+
+
+@pytest.mark.parametrize("sentence", LIMITATION_EXAMPLES + ["nothing to see here", "the results are robust.", ""])
+def test_states_limitation_tries_only_what_can_match_and_says_what_the_whole_expression_says(sentence):
+    from pipeline.stages import summary as S
+
+    lowered = sentence.lower()
+    whole = not lowered.endswith("?") and S._LIMITATION_CUES.search(lowered) is not None and (
+        len(S._LIMITATION_CUES.findall(lowered)) > len(S._LIMITATION_OVERCOME.findall(lowered)))
+    assert S._states_limitation(lowered) == whole

@@ -85,35 +85,47 @@ _LIMITATION_HEADING = re.compile(
     re.IGNORECASE,
 )
 
-_LIMITATION_CUES = re.compile(
-    r"\b(?:more|further|additional|future|larger|long-term)\s+(?:\w+\s+){0,2}?"
-    r"(?:research|studies|study|work|trials?|investigations?|data|evidence)\s+(?:is|are|will be|would be)?\s*"
-    r"(?:still\s+)?(?:needed|required|warranted|necessary)"
-    r"|\b(?:need|needs) (?:for )?(?:more|further|larger) (?:research|studies|trials|data|evidence)"
-    r"|\b(?:small|limited|modest) (?:sample|study|studies|trial|trials|cohort|cohorts|pilot)\b"
-    r"|\b(?:included|enrolled|recruited|studied|involved) (?:only )?(?:a )?(?:small|limited|modest) number\b"
-    r"|\bsample sizes? (?:was|were|is|are|remains?) (?:small|limited|modest)"
-    r"|\bnot (?:yet|fully|well) (?:been )?(?:known|clear|understood|established|approved|proven|replicated)"
-    r"|(?<!what )\b(?:remains?|is still|are still) (?:unclear|unknown|uncertain|poorly understood|to be (?:determined|established|seen|confirmed|elucidated))"
-    r"|\b(?:remains?|are|is) (?:still )?under (?:investigation|study|debate)"
-    r"|\b(?:should|must|need to) be (?:interpreted|treated|viewed|considered|taken) with caution"
-    r"|\binterpreted cautiously\b|\bwith caution\b|\b(?:urged?|urging|advised?|calls? for|called for) caution\b"
-    r"|\blimitations?\b(?! (?:on|to) (?:use|access))|\blimited by\b"
-    r"|\b(?:may|might|do|does) not (?:be )?generali[sz]e|\bgenerali[sz]ability\b"
-    r"|\bcannot (?:be )?(?:rule[ds]? out|excluded?|establish\w*|infer\w*|determine\w*|conclude\w*|confirm\w*)"
-    r"|\b(?:lack|absence) of (?:a )?(?:control group|placebo|randomi[sz]ation|blinding|long-term data|replication)"
-    r"|\b(?:not |non-)(?:randomi[sz]ed|blinded)\b|\bopen-label\b|\bshort follow-up\b"
-    r"|\b(?:findings|results|evidence|data) (?:are|is|remains?) (?:still )?(?:preliminary|limited|mixed|inconclusive|sparse)"
-    r"|\b(?:selection|publication|recall|reporting|attrition) bias\b"
-    r"|\b(?:residual|unmeasured|uncontrolled) confound\w*|\b(?:may|might|could) (?:\w+ )?(?:have )?(?:been )?confounded\b"
+#: The ways a sentence states a limit of the evidence: each expression with substrings one of which
+#: every match of it contains (read on the lower-cased sentence). ``_states_limitation`` tries an
+#: expression only when one of its substrings is there: the single expression of all of them,
+#: tried at every position of a sentence, was this stage's costliest step.
+_LIMITATION_BRANCHES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("needed", "required", "warranted", "necessary"),
+     r"\b(?:more|further|additional|future|larger|long-term)\s+(?:\w+\s+){0,2}?"
+     r"(?:research|studies|study|work|trials?|investigations?|data|evidence)\s+(?:is|are|will be|would be)?\s*"
+     r"(?:still\s+)?(?:needed|required|warranted|necessary)"),
+    (("need",), r"\b(?:need|needs) (?:for )?(?:more|further|larger) (?:research|studies|trials|data|evidence)"),
+    (("small ", "limited ", "modest "), r"\b(?:small|limited|modest) (?:sample|study|studies|trial|trials|cohort|cohorts|pilot)\b"),
+    ((" number",), r"\b(?:included|enrolled|recruited|studied|involved) (?:only )?(?:a )?(?:small|limited|modest) number\b"),
+    (("sample size",), r"\bsample sizes? (?:was|were|is|are|remains?) (?:small|limited|modest)"),
+    (("not yet ", "not fully ", "not well "),
+     r"\bnot (?:yet|fully|well) (?:been )?(?:known|clear|understood|established|approved|proven|replicated)"),
+    (("remain", "still "),
+     r"(?<!what )\b(?:remains?|is still|are still) (?:unclear|unknown|uncertain|poorly understood"
+     r"|to be (?:determined|established|seen|confirmed|elucidated))"),
+    (("under ",), r"\b(?:remains?|are|is) (?:still )?under (?:investigation|study|debate)"),
+    (("with caution",), r"\b(?:should|must|need to) be (?:interpreted|treated|viewed|considered|taken) with caution"),
+    (("cautiously",), r"\binterpreted cautiously\b"),
+    (("with caution",), r"\bwith caution\b"),
+    (("caution",), r"\b(?:urged?|urging|advised?|calls? for|called for) caution\b"),
+    (("limitation",), r"\blimitations?\b(?! (?:on|to) (?:use|access))"),
+    (("limited by",), r"\blimited by\b"),
+    (("generali",), r"\b(?:may|might|do|does) not (?:be )?generali[sz]e"),
+    (("generali",), r"\bgenerali[sz]ability\b"),
+    (("cannot ",), r"\bcannot (?:be )?(?:rule[ds]? out|excluded?|establish\w*|infer\w*|determine\w*|conclude\w*|confirm\w*)"),
+    (("lack of ", "absence of "),
+     r"\b(?:lack|absence) of (?:a )?(?:control group|placebo|randomi[sz]ation|blinding|long-term data|replication)"),
+    (("randomi", "blinded"), r"\b(?:not |non-)(?:randomi[sz]ed|blinded)\b"),
+    (("open-label",), r"\bopen-label\b"),
+    (("short follow-up",), r"\bshort follow-up\b"),
+    (("preliminary", "limited", "mixed", "inconclusive", "sparse"),
+     r"\b(?:findings|results|evidence|data) (?:are|is|remains?) (?:still )?(?:preliminary|limited|mixed|inconclusive|sparse)"),
+    ((" bias",), r"\b(?:selection|publication|recall|reporting|attrition) bias\b"),
+    (("confound",), r"\b(?:residual|unmeasured|uncontrolled) confound\w*"),
+    (("confounded",), r"\b(?:may|might|could) (?:\w+ )?(?:have )?(?:been )?confounded\b"),
 )
-# Every branch of _LIMITATION_CUES needs one of these substrings: a cheap test that spares the
-# regex (the costliest step of this stage) for the nine sentences in ten that have none.
-_LIMITATION_KEYS = (
-    "need", "requir", "warrant", "necessar", "small", "limit", "modest", "sample", "not ", "remain", "still",
-    "under ", "cautio", "generali", "cannot", "lack", "absence", "randomi", "blinded", "open-label",
-    "follow-up", "preliminar", "mixed", "inconclusive", "sparse", "bias", "confound",
-)
+_LIMITATION_CUES = re.compile("|".join(pattern for _keys, pattern in _LIMITATION_BRANCHES))
+_LIMITATION_TESTS = tuple((keys, re.compile(pattern)) for keys, pattern in _LIMITATION_BRANCHES)
 # Talk of overcoming a limitation is method, not a limit of the evidence.
 _LIMITATION_OVERCOME = re.compile(
     r"\b(?:overc[oa]m\w*|circumvent\w*|address\w*|avoid\w*|bypass\w*|get around|minimi[sz]\w*|reduc\w*|correct\w*"
@@ -660,10 +672,10 @@ def _limitations(view: _View) -> list[Span]:
 
 
 def _states_limitation(lowered: str) -> bool:
-    if lowered.endswith("?") or not any(key in lowered for key in _LIMITATION_KEYS):
+    if lowered.endswith("?"):
         return False
-    if not _LIMITATION_CUES.search(lowered):
-        return False
+    if not any(any(key in lowered for key in keys) and test.search(lowered) for keys, test in _LIMITATION_TESTS):
+        return False  # as _LIMITATION_CUES.search would say, trying only the expressions that can match
     # "To overcome this limitation, we ..." describes the method; a second cue still counts.
     return len(_LIMITATION_CUES.findall(lowered)) > len(_LIMITATION_OVERCOME.findall(lowered))
 
