@@ -496,3 +496,27 @@ def test_the_date_label_prefilter_never_hides_a_label() -> None:
         line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
         if _DATE_LABEL.search(line):
             assert not _ODD_CASE_LETTERS.isdisjoint(line) or any(w in line.casefold() for w in _DATE_LABEL_WORDS), line
+
+
+def _date_line_reference(content: str) -> bool:
+    from pipeline.stages import metadata as M
+
+    return any(M._is_date_text(segment.group(0)) for segment in M._segments(content))
+
+
+DATE_LINE_CASES = [
+    "May 1, 2024", "By Jane Doe | May 1, 2024 · Site", "Published 3 March 2021 - Nature", "x" * 200,
+    "A long line of prose about ketamine and depression that goes on and on, past any date segment, " * 2,
+    "A long line of prose - with a spaced dash - " + "and words " * 20 + "| 2 May 2020",
+    "long-term long–term " * 10 + "2019", "— 12 January 2022 —", "   ", "", "\u2022 " + "w " * 80 + "\u00b7 2021",
+    "Updated: 4 Feb 2023" + " " * 150, "word\t-\tword " * 20,
+]
+
+
+@pytest.mark.parametrize("content", DATE_LINE_CASES)
+def test_date_line_shortcut_says_what_the_segments_say(content):
+    # _is_date_line skips the segment scan for one long segment: the answer must not change
+    from pipeline.stages import metadata as M
+
+    line = M._Line(0, 0, len(content), None, None, 0, len(content))
+    assert M._is_date_line(content, line) == _date_line_reference(content)

@@ -452,10 +452,14 @@ _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 def _is_date_line(text: str, line: _Line) -> bool:
     """A line that is one or more short segments of which one is only a date."""
     content = _content(text, line)
+    if len(content.strip()) > _LONGEST_DATE_SEGMENT and not _SEGMENT_BREAK.search(content):
+        return False  # one segment, too long for a date: what _segments and _is_date_text would find, at once
     return any(_is_date_text(segment.group(0)) for segment in _segments(content))
 
 
 _SEGMENT = re.compile(r"(?:[^|•·\s]|\s(?![–—-]\s)|(?<=\S)[–—-]|[–—-](?=\S))+")
+#: Where _SEGMENT stops a segment: a separator, or the space before a spaced dash (" - ").
+_SEGMENT_BREAK = re.compile(r"[|•·]|\s[–—-]\s")
 
 
 def _segments(content: str) -> list[re.Match]:
