@@ -20,7 +20,8 @@ same abstract can sit in two corpora.
 
 A unit is one paragraph (abstract, sentence), cut at sentence ends into pieces of at most
 ``MAX_WORDS`` words (spaCy's pretraining skips documents of 500 tokens or more). Units are
-whitespace-normalised, deduplicated (first occurrence kept) and written in a fixed source order,
+whitespace-normalised, deduplicated (first occurrence kept) and shuffled with a fixed seed (spaCy's
+pretraining reads the file in order, and one source after another would make its batches lopsided),
 one ``{"text": ...}`` per line, so the same inputs give the same bytes.
 
 Usage:  python scripts/build_pretrain_text.py [--out build/pretrain/text.jsonl]
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -48,6 +50,8 @@ MAX_WORDS = 200
 MIN_WORDS = 5
 #: A unit sharing a run of this many words with a dev text is dropped.
 SHINGLE = 8
+#: Seed of the shuffle.
+SEED = 0
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -100,11 +104,16 @@ def _jsonl(path: Path) -> Iterator[dict]:
 
 def dev_files() -> list[Path]:
     ner = DATA / "ner"
-    return [ner / "bc5cdr" / "dev.jsonl", *sorted(ner.glob("iob/*/devel.jsonl")), ner / "chemprot" / "dev.jsonl"]
+    return _existing([ner / "bc5cdr" / "dev.jsonl", *sorted(ner.glob("iob/*/devel.jsonl")), ner / "chemprot" / "dev.jsonl"])
+
+
+def _existing(paths: list[Path]) -> list[Path]:
+    return [path for path in paths if path.is_file()]
 
 
 def bc5cdr_dev_ids() -> set[str]:
-    return {item["id"] for item in _jsonl(DATA / "ner" / "bc5cdr" / "dev.jsonl")}
+    path = DATA / "ner" / "bc5cdr" / "dev.jsonl"
+    return {item["id"] for item in _jsonl(path)} if path.is_file() else set()
 
 
 def shingles(text: str) -> set[tuple[str, ...]]:
@@ -127,10 +136,10 @@ def sources() -> Iterator[tuple[str, list[Path], callable]]:
     tei = sorted((DATA / "grobid_tei").glob("*/*.tei.xml"))
     yield "jats", jats, jats_paragraphs
     yield "pdf-xml", pdf_xml, jats_paragraphs
-    yield "medline", [DATA / "jats" / "medline" / "ground_truth.jsonl"], medline_paragraphs
+    yield "medline", _existing([DATA / "jats" / "medline" / "ground_truth.jsonl"]), medline_paragraphs
     yield "grobid-tei", tei, tei_paragraphs
     ner_train = [DATA / "ner" / "bc5cdr" / "train.jsonl", *sorted((DATA / "ner").glob("iob/*/train.jsonl")), DATA / "ner" / "chemprot" / "train.jsonl"]
-    yield "ner-train", ner_train, ner_texts
+    yield "ner-train", _existing(ner_train), ner_texts
 
 
 def medline_paragraphs(path: Path) -> list[str]:
@@ -171,28 +180,31 @@ def build(out: Path) -> dict:
     banned = dev_shingles()
     seen: set[str] = set()
     stats: dict = {"units": 0, "words": 0, "duplicates": 0, "short": 0, "dev_overlap": 0, "dev_overlap_words": 0, "sources": {}}
+    kept: list[str] = []
+    for name, files, read in sources():
+        count = stats["sources"].setdefault(name, {"files": 0, "units": 0, "words": 0})
+        for path in files:
+            count["files"] += 1
+            for text in _units_of(read(path)):
+                n_words = len(text.split(" "))
+                if n_words < MIN_WORDS:
+                    stats["short"] += 1
+                elif text in seen:
+                    stats["duplicates"] += 1
+                elif shingles(text) & banned:
+                    stats["dev_overlap"] += 1
+                    stats["dev_overlap_words"] += n_words
+                else:
+                    seen.add(text)
+                    kept.append(text)
+                    count["units"] += 1
+                    count["words"] += n_words
+                    stats["units"] += 1
+                    stats["words"] += n_words
+    random.Random(SEED).shuffle(kept)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="\n") as handle:
-        for name, files, read in sources():
-            count = stats["sources"].setdefault(name, {"files": 0, "units": 0, "words": 0})
-            for path in files:
-                count["files"] += 1
-                for text in _units_of(read(path)):
-                    n_words = len(text.split(" "))
-                    if n_words < MIN_WORDS:
-                        stats["short"] += 1
-                    elif text in seen:
-                        stats["duplicates"] += 1
-                    elif shingles(text) & banned:
-                        stats["dev_overlap"] += 1
-                        stats["dev_overlap_words"] += n_words
-                    else:
-                        seen.add(text)
-                        handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
-                        count["units"] += 1
-                        count["words"] += n_words
-                        stats["units"] += 1
-                        stats["words"] += n_words
+        handle.writelines(json.dumps({"text": text}, ensure_ascii=False) + "\n" for text in kept)
     stats["sha256"] = hashlib.sha256(out.read_bytes()).hexdigest()
     return stats
 
