@@ -61,7 +61,7 @@ DEFAULT_ROWS = (5000, 1000, 2500, 2500)
 DEFAULT_DROPOUT = 0.1
 #: spaCy's pretraining default: predict each word's first and last 4 characters from its context.
 PRETRAIN_CHARACTERS = 4
-#: Pretraining epochs ``make models`` runs (time-boxed; see MODELS.md).
+#: Default epochs of ``--pretrain`` (each ~10 min of CPU on the 2.8M-word text here; see MODELS.md).
 PRETRAIN_EPOCHS = 3
 #: What ``--pretrain`` writes next to the weights: the text's hash and the settings, for MODELS.md.
 PRETRAIN_RECORD = "pretrain.json"
