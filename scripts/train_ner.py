@@ -21,11 +21,15 @@ CI never runs this: it needs ../shared/data/ner and several minutes of CPU.
 
 Usage:  python scripts/train_ner.py [--only ner_cdr|ner_gene|ner_all] [--epochs N] [--max-steps N]
                                     [--width N --depth N] [--rows N,N,N,N] [--averages] [--dropout F] [--seed N]
-                                    [--limit N] [--keep DIR] [--adopt DIR --note TEXT]
+                                    [--init-tok2vec WEIGHTS] [--limit N] [--keep DIR] [--adopt DIR --note TEXT]
+        python scripts/train_ner.py --pretrain TEXT_JSONL [--pretrain-out DIR] [--pretrain-epochs N] [--n-characters N]
 ``--rows`` (hash-embedding table sizes for NORM, PREFIX, SUFFIX, SHAPE), ``--averages`` (keep the
 parameter averages and save them) and ``--dropout`` change training only: a lookup in a bigger table
 and an averaged weight cost the same at run time as the defaults (spaCy's, which made the committed
-models) do.
+models) do. So does ``--init-tok2vec``: the tok2vec starts from weights that ``--pretrain`` learnt
+(``spacy pretrain``, characters objective) on the raw text scripts/build_pretrain_text.py writes,
+with ner_all's architecture (or ``--width/--depth/--rows``); the weights' and text's hashes go into
+MODELS.md with the settings.
 ``make models`` trains ner_cdr and ner_gene (the default set); ner_all is trained on request.
 """
 
@@ -55,6 +59,12 @@ DEFAULT_SET = ("ner_cdr", "ner_gene")
 #: spaCy's "efficiency" defaults, with which the committed models were trained.
 DEFAULT_ROWS = (5000, 1000, 2500, 2500)
 DEFAULT_DROPOUT = 0.1
+#: spaCy's pretraining default: predict each word's first and last 4 characters from its context.
+PRETRAIN_CHARACTERS = 4
+#: Default epochs of ``--pretrain`` (each ~10 min of CPU on the 2.8M-word text here; see MODELS.md).
+PRETRAIN_EPOCHS = 3
+#: What ``--pretrain`` writes next to the weights: the text's hash and the settings, for MODELS.md.
+PRETRAIN_RECORD = "pretrain.json"
 #: model name -> (train files, dev files, gold label -> our label)
 RECIPES = {
     "ner_cdr": (
@@ -86,12 +96,14 @@ COMBINED_DEV = [
 RECIPES[COMBINED] = ([f for f, _m, _t in COMBINED_TRAIN], [f for f, _m, _n in COMBINED_DEV], {})
 
 def make_config(epochs: int, width: int, depth: int, max_steps: int = 0, partial_dev: bool = False,
-                rows: tuple[int, ...] = DEFAULT_ROWS, averages: bool = False, dropout: float = DEFAULT_DROPOUT, seed: int = 0):
+                rows: tuple[int, ...] = DEFAULT_ROWS, averages: bool = False, dropout: float = DEFAULT_DROPOUT, seed: int = 0,
+                init_tok2vec: Path | None = None):
     """spaCy's CPU "efficiency" NER config with our tokenizer, sizes, epochs and seed.
 
     Small and fast: the entity stage must stay above 15,000 words/s on one core. ``partial_dev``
     scores each dev document only on the labels its corpus annotates (the combined model). ``rows``,
-    ``averages`` and ``dropout`` are free at run time (see the module docstring).
+    ``averages``, ``dropout`` and ``init_tok2vec`` (weights from ``--pretrain``) are free at run time
+    (see the module docstring).
     """
     from spacy.cli.init_config import init_config
 
@@ -111,7 +123,61 @@ def make_config(epochs: int, width: int, depth: int, max_steps: int = 0, partial
     config["training"]["eval_frequency"] = 400
     # Batches of 400 -> 1,500 words: several times faster per epoch than spaCy's 100 -> 1,000 here.
     config["training"]["batcher"]["size"] = {"@schedules": "compounding.v1", "start": 400, "stop": 1500, "compound": 1.001, "t": 0.0}
+    if init_tok2vec is not None:
+        # spaCy loads the weights into [pretraining]'s component and layer: the whole tok2vec.
+        config["paths"]["init_tok2vec"] = str(init_tok2vec)
+        config["pretraining"] = _pretraining_block(epochs=0)
     return config
+
+
+def _pretraining_block(epochs: int, n_characters: int = PRETRAIN_CHARACTERS) -> dict:
+    """spaCy's default [pretraining] block (characters objective) for the whole tok2vec component."""
+    from spacy import util
+    from spacy.cli.init_config import DEFAULT_CONFIG_PRETRAIN_PATH
+
+    block = util.load_config(DEFAULT_CONFIG_PRETRAIN_PATH, interpolate=False)["pretraining"].copy()
+    block["max_epochs"] = epochs
+    block["objective"] = {**block["objective"], "n_characters": n_characters}
+    return block
+
+
+def make_pretrain_config(text: Path, epochs: int, width: int, depth: int, rows: tuple[int, ...] = DEFAULT_ROWS,
+                         n_characters: int = PRETRAIN_CHARACTERS, seed: int = 0):
+    """The ner_all training config plus spaCy's pretraining block and a raw-text corpus: the tok2vec
+    it pretrains has the very architecture ``--init-tok2vec`` loads the weights into."""
+    from spacy import util
+    from spacy.cli.init_config import DEFAULT_CONFIG_PRETRAIN_PATH
+
+    config = make_config(epochs, width, depth, partial_dev=True, rows=rows, seed=seed)
+    config["pretraining"] = _pretraining_block(epochs, n_characters)
+    config["corpora"]["pretrain"] = util.load_config(DEFAULT_CONFIG_PRETRAIN_PATH, interpolate=False)["corpora"]["pretrain"].copy()
+    config["corpora"]["pretrain"]["path"] = str(text)
+    config["paths"]["raw_text"] = str(text)
+    return config
+
+
+def pretrain_tok2vec(text: Path, out: Path, epochs: int, width: int, depth: int, rows: tuple[int, ...],
+                     n_characters: int, seed: int) -> dict:
+    """Pretrain the tok2vec on ``text`` (build_pretrain_text.py's JSONL); weights go to ``out``/model<epoch>.bin."""
+    from spacy.training.pretrain import pretrain
+
+    if not text.is_file():
+        sys.exit(f"{text} not found: run scripts/build_pretrain_text.py first")
+    if out.exists() and any(out.iterdir()):
+        sys.exit(f"{out} is not empty: pretraining writes model<epoch>.bin there; remove it or pick another --pretrain-out")
+    out.mkdir(parents=True, exist_ok=True)
+    config = make_pretrain_config(text, epochs, width, depth, rows, n_characters, seed)
+    config.to_disk(out / "config.cfg")
+    started = time.time()
+    pretrain(config.interpolate(), out, silent=False)
+    last = out / "model-last.bin"
+    with text.open(encoding="utf-8") as handle:
+        words = sum(len(json.loads(line)["text"].split()) for line in handle)
+    record = {"text": str(text), "text_sha256": sha256(text), "text_words": words, "weights": str(last),
+              "weights_sha256": sha256(last), "epochs": epochs, "n_characters": n_characters,
+              "width": width, "depth": depth, "rows": list(rows), "seed": seed, "seconds": round(time.time() - started)}
+    (out / PRETRAIN_RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return record
 
 
 def sha256(path: Path) -> str:
@@ -263,9 +329,18 @@ def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_li
 
 
 def _extra_settings(extra: dict) -> dict:
-    """The training-only settings as MODELS.md records them (defaults spelt out)."""
-    return {"rows": list(extra.get("rows", DEFAULT_ROWS)), "averages": bool(extra.get("averages", False)),
-            "dropout": extra.get("dropout", DEFAULT_DROPOUT), "seed": extra.get("seed", 0)}
+    """The training-only settings as MODELS.md records them (defaults spelt out; pretrained weights by
+    their hash and, when ``--pretrain`` made them, the text's hash and the pretraining settings)."""
+    settings = {"rows": list(extra.get("rows", DEFAULT_ROWS)), "averages": bool(extra.get("averages", False)),
+                "dropout": extra.get("dropout", DEFAULT_DROPOUT), "seed": extra.get("seed", 0)}
+    weights = extra.get("init_tok2vec")
+    if weights is not None:
+        settings["init_tok2vec"] = {"weights_sha256": sha256(weights)}
+        made_by = weights.parent / PRETRAIN_RECORD
+        if made_by.is_file():
+            record = json.loads(made_by.read_text(encoding="utf-8"))
+            settings["init_tok2vec"].update({k: record[k] for k in ("text_sha256", "text_words", "epochs", "n_characters") if k in record})
+    return settings
 
 
 def _parse_rows(text: str) -> tuple[int, ...]:
@@ -390,6 +465,15 @@ def main() -> None:
     parser.add_argument("--averages", action="store_true", help="train with parameter averaging (saved weights are the averages)")
     parser.add_argument("--dropout", type=float, default=DEFAULT_DROPOUT, help=f"training dropout (default {DEFAULT_DROPOUT})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0; another seed shows the run-to-run spread)")
+    parser.add_argument("--init-tok2vec", type=Path, default=None,
+                        help="start the tok2vec from these pretrained weights (from --pretrain; same width, depth and rows)")
+    parser.add_argument("--pretrain", type=Path, metavar="TEXT_JSONL",
+                        help="instead of training: pretrain the ner_all tok2vec on this raw text (scripts/build_pretrain_text.py)")
+    parser.add_argument("--pretrain-out", type=Path, default=REPO / "build" / "pretrain" / "tok2vec",
+                        help="with --pretrain: directory for the weights (model-last.bin) and pretrain.json")
+    parser.add_argument("--pretrain-epochs", type=int, default=PRETRAIN_EPOCHS, help=f"with --pretrain (default {PRETRAIN_EPOCHS})")
+    parser.add_argument("--n-characters", type=int, default=PRETRAIN_CHARACTERS,
+                        help=f"with --pretrain: characters predicted at each end of a word (default {PRETRAIN_CHARACTERS})")
     parser.add_argument("--keep", type=Path, help="train in this directory and keep it (checkpoints survive an interrupted run)")
     parser.add_argument("--limit", type=int, default=0, help="items per file (0 = all; for a quick smoke run)")
     parser.add_argument("--adopt", type=Path, help="record an existing model-best directory for --only instead of training")
@@ -400,10 +484,18 @@ def main() -> None:
         sys.exit(f"{DATA} not found: training needs the shared NER data next to the repository")
     M._register_tokenizer()
     names = [args.only] if args.only else list(DEFAULT_SET)
-    small = args.only == COMBINED
+    small = args.only == COMBINED or args.pretrain is not None  # the pretrained tok2vec is ner_all's
     args.width = args.width or (64 if small else 96)
     args.depth = args.depth or (2 if small else 4)
     extra = {"rows": args.rows, "averages": args.averages, "dropout": args.dropout, "seed": args.seed}
+    if args.pretrain:
+        record = pretrain_tok2vec(args.pretrain, args.pretrain_out, args.pretrain_epochs, args.width, args.depth, args.rows, args.n_characters, args.seed)
+        print(json.dumps(record, indent=1))
+        return
+    if args.init_tok2vec is not None:
+        if not args.init_tok2vec.is_file():
+            sys.exit(f"--init-tok2vec {args.init_tok2vec} not found: make it with --pretrain first")
+        extra["init_tok2vec"] = args.init_tok2vec.resolve()
     if args.adopt:
         if not args.only:
             sys.exit("--adopt needs --only")

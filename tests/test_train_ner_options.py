@@ -52,3 +52,49 @@ def test_options_reach_the_config():
 def test_rows_option_rejects_what_is_not_four_positive_sizes(text):
     with pytest.raises(argparse.ArgumentTypeError, match="four positive integers"):
         _train_ner()._parse_rows(text)
+
+
+def test_init_tok2vec_reaches_the_config_and_points_spacy_at_the_whole_tok2vec(tmp_path):
+    train_ner = _train_ner()
+    train_ner.M._register_tokenizer()
+    weights = tmp_path / "model-last.bin"
+    config = train_ner.make_config(4, 64, 2, partial_dev=True, init_tok2vec=weights)
+    assert config["paths"]["init_tok2vec"] == str(weights)
+    assert config["pretraining"]["component"] == "tok2vec"
+    assert config["pretraining"]["layer"] == ""
+    assert not train_ner.make_config(4, 64, 2, partial_dev=True)["pretraining"]
+
+
+def test_pretrain_config_has_the_trained_tok2vec_and_the_characters_objective(tmp_path):
+    train_ner = _train_ner()
+    train_ner.M._register_tokenizer()
+    text = tmp_path / "text.jsonl"
+    pretrain = train_ner.make_pretrain_config(text, 2, 64, 2, rows=(6000, 1000, 2500, 2500), n_characters=3)
+    trained = train_ner.make_config(10, 64, 2, partial_dev=True, rows=(6000, 1000, 2500, 2500))
+    assert pretrain["components"]["tok2vec"] == trained["components"]["tok2vec"]
+    assert pretrain["pretraining"]["objective"]["@architectures"] == "spacy.PretrainCharacters.v1"
+    assert pretrain["pretraining"]["objective"]["n_characters"] == 3
+    assert pretrain["pretraining"]["max_epochs"] == 2
+    assert pretrain["corpora"]["pretrain"]["path"] == str(text)
+
+
+def test_pretrained_weights_load_into_the_model_trained_with_init_tok2vec(tmp_path):
+    """The weights --pretrain saves (the whole tok2vec) fit the tok2vec --init-tok2vec builds."""
+    import numpy
+    from spacy import util
+    from spacy.training.initialize import init_tok2vec
+
+    train_ner = _train_ner()
+    train_ner.M._register_tokenizer()
+    source = util.load_model_from_config(train_ner.make_pretrain_config(tmp_path / "t.jsonl", 1, 64, 2), auto_fill=True)
+    tok2vec = source.get_pipe("tok2vec").model
+    tok2vec.initialize()
+    weights = tmp_path / "model-last.bin"
+    weights.write_bytes(tok2vec.to_bytes())
+    config = train_ner.make_config(4, 64, 2, partial_dev=True, init_tok2vec=weights)
+    target = util.load_model_from_config(config, auto_fill=True)
+    assert init_tok2vec(target, config.interpolate()["pretraining"], config.interpolate()["initialize"])
+    loaded = target.get_pipe("tok2vec").model
+    embed = [n for n in loaded.walk() if n.has_param("E")][0]
+    source_embed = [n for n in tok2vec.walk() if n.has_param("E")][0]
+    assert numpy.array_equal(embed.get_param("E"), source_embed.get_param("E"))
