@@ -21,7 +21,7 @@ CI never runs this: it needs ../shared/data/ner and several minutes of CPU.
 
 Usage:  python scripts/train_ner.py [--only ner_cdr|ner_gene|ner_all] [--epochs N] [--max-steps N]
                                     [--width N --depth N] [--rows N,N,N,N] [--averages] [--dropout F] [--seed N]
-                                    [--init-tok2vec WEIGHTS] [--limit N] [--keep DIR] [--adopt DIR --note TEXT]
+                                    [--init-tok2vec WEIGHTS] [--limit N] [--keep DIR [--no-adopt]] [--adopt DIR --note TEXT]
         python scripts/train_ner.py --pretrain TEXT_JSONL [--pretrain-out DIR] [--pretrain-epochs N] [--n-characters N]
 ``--rows`` (hash-embedding table sizes for NORM, PREFIX, SUFFIX, SHAPE), ``--averages`` (keep the
 parameter averages and save them) and ``--dropout`` change training only: a lookup in a bigger table
@@ -297,8 +297,12 @@ def to_docbin(nlp, files: list[str], mapping: dict[str, str], limit: int) -> tup
 
 
 def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_limit: int,
-              max_steps: int = 0, keep: Path | None = None, extra: dict | None = None) -> dict:
-    """Train ``name`` and adopt its best checkpoint; ``extra`` holds rows/averages/dropout (see make_config)."""
+              max_steps: int = 0, keep: Path | None = None, extra: dict | None = None, adopt_best: bool = True) -> dict:
+    """Train ``name`` and adopt its best checkpoint; ``extra`` holds rows/averages/dropout (see make_config).
+
+    With ``adopt_best`` false (``--no-adopt``, an experiment) the best checkpoint stays in ``keep``
+    and only its dev scores are returned: the committed model and MODELS.md are left alone.
+    """
     from spacy.cli.train import train
 
     work = keep or Path(tempfile.mkdtemp(prefix=f"train_{name}_"))
@@ -322,6 +326,9 @@ def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_li
         train(work / "config.cfg", work / "out", overrides={"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")})
         settings = {"epochs": epochs, "max_steps": max_steps, "width": width, "depth": depth, **_extra_settings(extra),
                     "limit": limit, "dev_limit": dev_limit}
+        if not adopt_best:
+            meta = json.loads((work / "out" / "model-best" / "meta.json").read_text(encoding="utf-8"))
+            return {"name": name, "path": str(work / "out" / "model-best"), "performance": meta.get("performance", {}), "settings": settings}
         return adopt(name, work / "out" / "model-best", settings, round(time.time() - started), train_stats, dev_stats)
     finally:
         if keep is None:
@@ -475,6 +482,8 @@ def main() -> None:
     parser.add_argument("--n-characters", type=int, default=PRETRAIN_CHARACTERS,
                         help=f"with --pretrain: characters predicted at each end of a word (default {PRETRAIN_CHARACTERS})")
     parser.add_argument("--keep", type=Path, help="train in this directory and keep it (checkpoints survive an interrupted run)")
+    parser.add_argument("--no-adopt", action="store_true",
+                        help="an experiment: leave the best checkpoint in --keep and pipeline/data (models, MODELS.md) untouched")
     parser.add_argument("--limit", type=int, default=0, help="items per file (0 = all; for a quick smoke run)")
     parser.add_argument("--adopt", type=Path, help="record an existing model-best directory for --only instead of training")
     parser.add_argument("--note", default="", help="with --adopt: why, e.g. 'stopped after 3 of 5 epochs for time'")
@@ -504,9 +513,16 @@ def main() -> None:
                     **_extra_settings(extra), "limit": args.limit, "dev_limit": dev_limit, "note": args.note}
         results = [adopt(args.only, args.adopt, settings, None)]
     else:
-        results = [train_one(name, args.epochs or EPOCHS[name], args.limit, args.width, args.depth, args.dev_limit, args.max_steps, args.keep, extra)
+        if args.no_adopt and args.keep is None:
+            sys.exit("--no-adopt needs --keep DIR: the trained model stays there")
+        results = [train_one(name, args.epochs or EPOCHS[name], args.limit, args.width, args.depth, args.dev_limit, args.max_steps, args.keep, extra,
+                             adopt_best=not args.no_adopt)
                    for name in names]
-    write_models_md(results)
+    if args.no_adopt:
+        for r in results:
+            print(f"{r['name']}: not adopted; the model is in {r['path']}")
+    else:
+        write_models_md(results)
     for r in results:
         print(r["name"], json.dumps(r["performance"].get("ents_per_type", {})))
 

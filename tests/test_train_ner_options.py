@@ -98,3 +98,37 @@ def test_pretrained_weights_load_into_the_model_trained_with_init_tok2vec(tmp_pa
     embed = [n for n in loaded.walk() if n.has_param("E")][0]
     source_embed = [n for n in tok2vec.walk() if n.has_param("E")][0]
     assert numpy.array_equal(embed.get_param("E"), source_embed.get_param("E"))
+
+
+def test_no_adopt_needs_a_directory_to_keep_the_model(monkeypatch, capsys):
+    module = _train_ner()
+    if not module.DATA.is_dir():
+        pytest.skip(f"needs {module.DATA} (the shared NER data beside the repository)")
+    monkeypatch.setattr("sys.argv", ["train_ner.py", "--only", "ner_cdr", "--no-adopt"])
+    with pytest.raises(SystemExit, match="--no-adopt needs --keep"):
+        module.main()
+
+
+def test_no_adopt_leaves_the_committed_model_and_models_md_alone(tmp_path, monkeypatch):
+    # an experiment trains into --keep and reports its scores; pipeline/data is not touched
+    import json
+
+    import spacy.cli.train
+
+    module = _train_ner()
+    if not module.DATA.is_dir():
+        pytest.skip(f"needs {module.DATA} (the shared NER data beside the repository)")
+
+    def fake_train(config_path, output_path, overrides):  # spaCy's training, standing in: a model-best with scores
+        best = Path(output_path) / "model-best"
+        best.mkdir(parents=True)
+        (best / "meta.json").write_text(json.dumps({"performance": {"ents_f": 0.5}}), encoding="utf-8")
+
+    monkeypatch.setattr(spacy.cli.train, "train", fake_train)
+    monkeypatch.setattr(module, "adopt", lambda *a, **k: pytest.fail("adopted despite --no-adopt"))
+    monkeypatch.setattr(module, "write_models_md", lambda *a, **k: pytest.fail("MODELS.md rewritten despite --no-adopt"))
+    monkeypatch.setattr("sys.argv", ["train_ner.py", "--only", "ner_cdr", "--no-adopt", "--keep", str(tmp_path / "run"), "--limit", "3", "--dev-limit", "3"])
+    module.main()
+    assert (tmp_path / "run" / "out" / "model-best" / "meta.json").is_file()
+    result = module.train_one("ner_cdr", 1, 3, 96, 4, 3, keep=tmp_path / "run2", adopt_best=False)
+    assert result["performance"] == {"ents_f": 0.5} and result["path"].endswith("model-best")
