@@ -117,7 +117,7 @@ def _engine() -> _Engine:
     gene_like = re.compile(P.GENE_LIKE)
     gene_like_flag = nlp.vocab.add_flag(lambda word: gene_like.match(word) is not None)
     # the Matcher reads the flags and the few word attributes the patterns name (LOWER, IS_LOWER);
-    # nothing else reads this vocabulary's words, so the other 20 English getters need not run
+    # nothing else reads this vocabulary's words, so the other 21 English getters need not run
     read = {key for alternatives in flagged.values() for pattern in alternatives for spec in pattern for key in spec}
     keep_lexeme_attributes(nlp.vocab, attribute_ids(read) | {gene_like_flag})
     load_models()
