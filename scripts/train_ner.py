@@ -130,12 +130,17 @@ def make_config(epochs: int, width: int, depth: int, max_steps: int = 0, partial
     return config
 
 
-def _pretraining_block(epochs: int, n_characters: int = PRETRAIN_CHARACTERS) -> dict:
-    """spaCy's default [pretraining] block (characters objective) for the whole tok2vec component."""
+def _spacy_pretrain_defaults():
+    """spaCy's default pretraining config (the [pretraining] block and the raw-text corpus)."""
     from spacy import util
     from spacy.cli.init_config import DEFAULT_CONFIG_PRETRAIN_PATH
 
-    block = util.load_config(DEFAULT_CONFIG_PRETRAIN_PATH, interpolate=False)["pretraining"].copy()
+    return util.load_config(DEFAULT_CONFIG_PRETRAIN_PATH, interpolate=False)
+
+
+def _pretraining_block(epochs: int, n_characters: int = PRETRAIN_CHARACTERS, defaults=None) -> dict:
+    """spaCy's default [pretraining] block (characters objective) for the whole tok2vec component."""
+    block = (defaults or _spacy_pretrain_defaults())["pretraining"].copy()
     block["max_epochs"] = epochs
     block["objective"] = {**block["objective"], "n_characters": n_characters}
     return block
@@ -145,12 +150,10 @@ def make_pretrain_config(text: Path, epochs: int, width: int, depth: int, rows: 
                          n_characters: int = PRETRAIN_CHARACTERS, seed: int = 0):
     """The ner_all training config plus spaCy's pretraining block and a raw-text corpus: the tok2vec
     it pretrains has the very architecture ``--init-tok2vec`` loads the weights into."""
-    from spacy import util
-    from spacy.cli.init_config import DEFAULT_CONFIG_PRETRAIN_PATH
-
+    defaults = _spacy_pretrain_defaults()
     config = make_config(epochs, width, depth, partial_dev=True, rows=rows, seed=seed)
-    config["pretraining"] = _pretraining_block(epochs, n_characters)
-    config["corpora"]["pretrain"] = util.load_config(DEFAULT_CONFIG_PRETRAIN_PATH, interpolate=False)["corpora"]["pretrain"].copy()
+    config["pretraining"] = _pretraining_block(epochs, n_characters, defaults)
+    config["corpora"]["pretrain"] = defaults["corpora"]["pretrain"].copy()
     config["corpora"]["pretrain"]["path"] = str(text)
     config["paths"]["raw_text"] = str(text)
     return config
@@ -327,8 +330,8 @@ def train_one(name: str, epochs: int, limit: int, width: int, depth: int, dev_li
         settings = {"epochs": epochs, "max_steps": max_steps, "width": width, "depth": depth, **_extra_settings(extra),
                     "limit": limit, "dev_limit": dev_limit}
         if not adopt_best:
-            meta = json.loads((work / "out" / "model-best" / "meta.json").read_text(encoding="utf-8"))
-            return {"name": name, "path": str(work / "out" / "model-best"), "performance": meta.get("performance", {}), "settings": settings}
+            best = work / "out" / "model-best"
+            return {"name": name, "path": str(best), "performance": _dev_scores(best), "settings": settings}
         return adopt(name, work / "out" / "model-best", settings, round(time.time() - started), train_stats, dev_stats)
     finally:
         if keep is None:
@@ -389,7 +392,6 @@ def adopt(name: str, best: Path, settings: dict, seconds: int | None, train_stat
     elif train_stats is None:
         train_stats = to_docbin(_blank(), train_files, mapping, settings.get("limit", 0))[1]
         dev_stats = to_docbin(_blank(), dev_files, mapping, settings.get("dev_limit", 0))[1]
-    meta = json.loads((best / "meta.json").read_text(encoding="utf-8"))
     target = M.MODELS_DIR / name
     if target.resolve() != best.resolve():
         if target.exists():
@@ -402,7 +404,7 @@ def adopt(name: str, best: Path, settings: dict, seconds: int | None, train_stat
         "dev": {rel: sha256(DATA / rel) for rel in dev_files},
         "train_stats": train_stats,
         "dev_stats": dev_stats,
-        "performance": meta.get("performance", {}),
+        "performance": _dev_scores(best),
         "seconds": seconds,
         "settings": settings,
         "versions": {"spacy": spacy.__version__},
@@ -422,6 +424,11 @@ def prune_strings(model_dir: Path) -> None:
     (tests/test_ner_model.py checks that the store's content does not change a mention).
     """
     (model_dir / "vocab" / "strings.json").write_text("[]\n", encoding="utf-8")
+
+
+def _dev_scores(best: Path) -> dict:
+    """The dev scores spaCy wrote into a saved checkpoint's meta.json."""
+    return json.loads((best / "meta.json").read_text(encoding="utf-8")).get("performance", {})
 
 
 def size_mb(path: Path) -> float:
