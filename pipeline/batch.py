@@ -113,9 +113,8 @@ def collect_jobs(inputs: Iterable[str]) -> list[_Job]:
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            for child in sorted(_walk(path)):
-                rel = child.relative_to(path)
-                found.append((child, os.path.join(given, str(rel)), str(rel)))
+            for rel in sorted(_walk(str(path)), key=_path_order):
+                found.append((path / rel, os.path.join(given, rel), rel))
         elif path.exists() or path.is_symlink():
             found.append((path, given, path.name))
         else:
@@ -127,6 +126,11 @@ def collect_jobs(inputs: Iterable[str]) -> list[_Job]:
         taken.add(name)
         jobs.append(_Job(source, shown, name))
     return jobs
+
+
+def _path_order(rel: str) -> list[str]:
+    """Sort key: folder by folder, as paths compare ("a/x" before "a-b/x", unlike plain strings)."""
+    return rel.split("/")
 
 
 def _output_name(rel: str, taken: set[str]) -> str:
@@ -146,13 +150,16 @@ def _output_name(rel: str, taken: set[str]) -> str:
         candidates, counter = [f"{base}.{counter}.json"], counter + 1
 
 
-def _walk(folder: Path) -> Iterable[Path]:
-    """Supported files below ``folder``; symlinked folders are not followed (no loops)."""
+def _walk(folder: str) -> Iterable[str]:
+    """Supported files below ``folder``, as paths relative to it; symlinked folders are not
+    followed (no loops). Plain strings, not Path objects: a folder of 100,000 papers is listed in
+    a fraction of the time (Path objects cost ~20 constructions per file to walk, relate and sort)."""
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        below = root[len(folder) :].lstrip("/")  # "" for the folder itself, else "sub/dir"
         for name in files:
-            if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_EXTENSIONS:
-                yield Path(root) / name
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in SUPPORTED_EXTENSIONS:
+                yield f"{below}/{name}" if below else name
 
 
 def in_shard(output_name: str, shard: tuple[int, int] | None) -> bool:
@@ -341,10 +348,14 @@ def _refresh_reviewed_records(out_dir: Path, jobs: list[_Job]) -> list[str]:
     broke by hand) is reported and leaves that reviewed record as it was; it never fails the batch.
     """
     problems = []
+    editor_files = _editor_files(out_dir, {os.path.dirname(job.output_name) for job in jobs})
     for job in sorted(jobs, key=lambda j: j.output_name):
+        stem = job.output_name[: -len(".json")]
+        if stem + REVIEW_SUFFIX not in editor_files and stem + REVIEWED_SUFFIX not in editor_files:
+            continue  # the common case, decided without touching the disk
         record_path = out_dir / job.output_name
-        stem = record_path.name[: -len(".json")]
-        if not (record_path.with_name(stem + REVIEW_SUFFIX).exists() or record_path.with_name(stem + REVIEWED_SUFFIX).exists()):
+        name = record_path.name[: -len(".json")]
+        if not (record_path.with_name(name + REVIEW_SUFFIX).exists() or record_path.with_name(name + REVIEWED_SUFFIX).exists()):
             continue
         if not record_path.is_file():
             continue
@@ -355,6 +366,22 @@ def _refresh_reviewed_records(out_dir: Path, jobs: list[_Job]) -> list[str]:
         except (PipelineError, OSError) as exc:
             problems.append(f"{job.output_name}: reviewed record not rebuilt: {exc}")
     return problems
+
+
+def _editor_files(out_dir: Path, folders: set[str]) -> set[str]:
+    """Decisions files and reviewed records in ``folders`` of ``out_dir`` (paths relative to it).
+
+    One listing per folder instead of two existence checks per record: most batches have no
+    editor files at all, and a batch of thousands of records should not pay thousands of stats.
+    """
+    found = set()
+    for folder in folders:
+        try:
+            names = os.listdir(out_dir / folder)
+        except OSError:
+            continue
+        found.update(os.path.join(folder, name) for name in names if name.endswith((REVIEW_SUFFIX, REVIEWED_SUFFIX)))
+    return found
 
 
 def _check_options(options: BatchOptions) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import ERRORS_FILE, BatchOptions, collect_jobs, convert_batch
+from pipeline.batch import ERRORS_FILE, SUPPORTED_EXTENSIONS, BatchOptions, _output_name, collect_jobs, convert_batch
 from pipeline.errors import UsageError
 from pipeline.record.integrity import integrity_errors
 from pipeline.record.schema import schema_errors
@@ -100,6 +100,36 @@ def test_batch_output_names_never_collide(tmp_path: Path) -> None:
     assert len(written) == len(files)
     by_source = {Path(r["source"]["path"]).relative_to(src).as_posix(): r["text"] for r in written.values()}
     assert by_source == {name: data.decode() for name, data in files.items()}
+
+
+def _jobs_as_paths_list_them(folder: Path, given: str) -> list[tuple[str, str, str]]:
+    """The listing collect_jobs gave when it walked with Path objects: the reference for its order."""
+    children = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        children += [Path(root) / n for n in files if not n.startswith(".") and Path(n).suffix.lower() in SUPPORTED_EXTENSIONS]
+    return [(str(c), os.path.join(given, str(c.relative_to(folder))), str(c.relative_to(folder))) for c in sorted(children)]
+
+
+def test_collect_jobs_lists_a_folder_in_path_order(tmp_path: Path) -> None:
+    # "a-b/x" sorts before "a/x" as a string ('-' < '/') but after it as a path; output names are
+    # handed out in this order, so it must never change
+    names = ["a/x.txt", "a-b/x.txt", "a/b/y.md", "a.txt", "B.txt", "a b/x.txt", "c/d.TXT", "c/d.txt.md", "c/d.md",
+             ".hidden/z.txt", "sub/.z.txt", "notes.docx", "deep/er/est/one.html", "deep/er.txt"]
+    src = _tree(tmp_path / "in", {name: b"Text.\n" for name in names})
+    for given in (str(src), str(src) + "/"):
+        expected = _jobs_as_paths_list_them(src, given)
+        taken: set[str] = set()
+        expected_names = []
+        for _, _, rel in expected:
+            expected_names.append(_output_name(rel, taken))
+            taken.add(expected_names[-1])
+        jobs = collect_jobs([given])
+        assert [(str(j.source), j.shown, j.output_name) for j in jobs] == [
+            (source, shown, name) for (source, shown, _), name in zip(expected, expected_names)
+        ]
+    shown = [j.shown[len(str(src)) + 1 :] for j in collect_jobs([str(src)])]
+    assert shown.index("a/x.txt") < shown.index("a-b/x.txt") and "notes.docx" not in shown and len(shown) == 11
 
 
 def test_batch_same_name_from_two_inputs(tmp_path: Path) -> None:

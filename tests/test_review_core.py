@@ -324,6 +324,23 @@ def test_convert_rebuilds_the_reviewed_record_and_never_writes_decisions(outdir:
     assert not reviewed_path(path).exists(), "a reviewed record without decisions would be stale"
 
 
+def test_convert_rebuilds_reviewed_records_in_subfolders_only_where_decisions_are(tmp_path: Path):
+    # the batch finds decisions files with one listing per output folder: a record in a subfolder,
+    # beside a same-named one at the top, must be matched by its own path
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    (tmp_path / "in" / "article.md").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "in" / "sub" / "article.md").write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    _convert(tmp_path, out)
+    nested = out / "sub" / "article.json"
+    draft = load_draft(nested)
+    _save(nested, [_decide(draft, "accept", "entity", draft["entities"][0]["id"])])
+    reviewed_path(nested).unlink()
+    _convert(tmp_path, out)
+    assert reviewed_path(nested).exists()
+    assert not reviewed_path(out / "article.json").exists()
+
+
 def test_convert_reports_a_broken_decisions_file_and_goes_on(outdir: Path, tmp_path: Path):
     path = outdir / "article.json"
     decisions_path(path).write_text("{not json", encoding="utf-8")
