@@ -184,10 +184,27 @@ def test_mentions_do_not_depend_on_the_batch_a_text_runs_in():
     try:
         assert set(M._PREFETCHED) == {(M.active_model_names(), text) for text in texts}
         assert [M.find_mentions(text) for text in texts] == alone
-        assert not M._PREFETCHED  # each prefetched text is used once, then forgotten
     finally:
         M.forget_prefetched()
     assert sum(map(len, alone)) > 100
+
+
+def test_a_text_twice_in_a_chunk_runs_the_models_once(monkeypatch):
+    # the same file twice in a folder: both copies take the chunk's prefetched mentions
+    texts = ["Clonidine caused hypotension in rats.", "Lithium toxicity.", "Clonidine caused hypotension in rats."]
+    M.prefetch_mentions(texts)
+    runs = []
+    monkeypatch.setattr(M, "_mentions_of_texts", lambda batch: runs.append(batch) or [[] for _ in batch])
+    try:
+        first, second = M.find_mentions(texts[0]), M.find_mentions(texts[2])
+        assert runs == [] and first == second and first
+        expected = list(second)
+        first.clear()  # a caller changing its list changes nobody else's
+        assert M.find_mentions(texts[0]) == second == expected
+        M.find_mentions("Not prefetched.")
+        assert runs == [["Not prefetched."]]
+    finally:
+        M.forget_prefetched()
 
 
 def test_prefetch_forgets_what_the_previous_chunk_left_unused():

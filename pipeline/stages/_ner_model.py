@@ -285,11 +285,13 @@ def find_mentions(text: str) -> list[ModelSpan]:
 
     Each chunk is tokenised once for both models (they share the tokenizer), and the chunks go
     through each model as one batch. Mentions computed ahead by :func:`prefetch_mentions` are
-    taken from there (once: each prefetched text is used by one document).
+    taken from there, by every document of the chunk with that text (the same file twice in a
+    folder; before, only the first one found them, and each copy ran the models alone, a batch of
+    one, several times slower per word). They stay until the next chunk's prefetch replaces them.
     """
-    ahead = _PREFETCHED.pop((active_model_names(), text), None)
+    ahead = _PREFETCHED.get((active_model_names(), text))
     if ahead is not None:
-        return ahead
+        return list(ahead)
     return _mentions_of_texts([text])[0]
 
 
