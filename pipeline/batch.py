@@ -265,8 +265,13 @@ def _outcomes(options: BatchOptions, tasks: list) -> Iterator:
         return
     workers = min(options.jobs, len(tasks))
     if not _uses_pool(options, len(tasks)):
-        from ._batch_work import convert_tasks
+        from ._batch_work import convert_tasks, warm_up
 
+        if tasks:
+            try:
+                warm_up()  # loads everything the first document would, with the collector paused
+            except Exception:  # noqa: BLE001 - each document then meets the problem and reports it
+                pass
         for start in range(0, len(tasks), options.chunk_size):  # chunks: the NER model runs on each at once
             yield from convert_tasks(tasks[start : start + options.chunk_size])
         return

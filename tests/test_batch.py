@@ -266,3 +266,30 @@ def test_batch_records_get_ordinary_file_permissions(tmp_path: Path) -> None:
         os.umask(old_umask)
     modes = {path.name: oct(path.stat().st_mode & 0o777) for path in out.iterdir()}
     assert modes == {"good.json": "0o644", ERRORS_FILE: "0o644", "manifest.jsonl": "0o644"}  # readable by others, like any file
+
+
+def test_warm_up_pauses_the_garbage_collector_and_freezes_what_it_loaded(monkeypatch) -> None:
+    import gc
+
+    from pipeline import _batch_work, recipe
+
+    def load(data, name):
+        gc.enable()  # as srsly does after reading a model: must not end the pause
+        during.append(gc.get_threshold()[0])
+        loaded.append({"model": ["weights"]})  # a container the collector tracks
+
+    during, loaded = [], []
+    monkeypatch.setattr(recipe, "convert_bytes", load)
+    monkeypatch.setattr(_batch_work, "_warm", False)
+    before = gc.get_threshold()
+    try:
+        gc.unfreeze()
+        _batch_work.warm_up()
+        assert during == [0]  # threshold 0: no automatic collection at all
+        assert gc.get_threshold() == before
+        # frozen: in no generation a collection scans (the permanent one is not listed)
+        assert gc.is_tracked(loaded[0]) and not any(o is loaded[0] for o in gc.get_objects())
+        _batch_work.warm_up()
+        assert during == [0]  # once per process
+    finally:
+        gc.set_threshold(*before)
