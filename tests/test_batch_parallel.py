@@ -221,3 +221,54 @@ def test_a_chunk_reads_ahead_only_within_its_byte_budget(tmp_path, monkeypatch) 
     W.prefetch_chunk(tasks)
     assert sorted(W._PREFETCHED_DOCUMENTS) == [0]
     W._PREFETCHED_DOCUMENTS.clear()
+
+
+# --- memory: a worker that grows too big is replaced between chunks ----------------------------
+
+_HELD: list[bytes] = []
+
+
+def _stand_in_growing_work(task: Task) -> Outcome:
+    """Holds on to 12 MB per document, as a worker's vocabularies grow with every new word; says
+    which worker converted it and how big that worker was before."""
+    from pipeline._batch_pool import resident_mb
+
+    before = resident_mb(os.getpid())
+    _HELD.append(os.urandom(12 * 2**20))
+    return Outcome(task.index, content=f"{before:.0f} MB in {os.getpid()}")
+
+
+def test_pool_replaces_a_worker_whose_memory_grew_too_big_and_loses_nothing() -> None:
+    with SupervisedPool(1, work=_stand_in_growing_work, prepare=None, prefetch=None, recycle_rss_mb=None) as pool:
+        (first,) = pool.run(_tasks("probe.txt"))
+    fresh = float(first.content.split()[0])  # a fresh worker's resident memory, before any document
+    tasks = _tasks(*[f"{i}.txt" for i in range(24)])
+    with SupervisedPool(2, chunk_size=2, work=_stand_in_growing_work, prepare=None, prefetch=None, recycle_rss_mb=fresh + 40) as pool:
+        outcomes = _run(pool, tasks)
+        assert pool.recycled >= 3 and pool.restarts == 0
+    assert sorted(outcomes) == sorted(t.shown for t in tasks)
+    assert not any(o.failure for o in outcomes.values())
+    pids = {o.content.rsplit(" ", 1)[1] for o in outcomes.values()}
+    assert len(pids) >= 4  # documents were converted by more workers than the pool's two
+    # no worker started a chunk beyond the limit plus what one chunk of two documents adds
+    assert max(float(o.content.split()[0]) for o in outcomes.values()) < fresh + 40 + 2 * 12 + 5
+
+
+def test_pool_never_replaces_a_worker_that_has_converted_nothing() -> None:
+    # a limit below a fresh worker's size must not make the pool replace workers forever
+    import signal
+
+    def give_up(*_args):
+        raise AssertionError("the pool kept replacing fresh workers (no document done in 60 s)")
+
+    tasks = _tasks(*[f"{i}.txt" for i in range(6)])
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(60)
+    try:
+        with SupervisedPool(2, chunk_size=1, work=_stand_in_work, prepare=None, recycle_rss_mb=1) as pool:
+            outcomes = _run(pool, tasks)
+            assert pool.recycled <= len(tasks)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert sorted(outcomes) == sorted(t.shown for t in tasks) and not any(o.failure for o in outcomes.values())
