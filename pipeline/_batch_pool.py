@@ -75,6 +75,14 @@ def resident_mb(pid: int) -> float | None:
     return resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _join_or_kill(process: multiprocessing.process.BaseProcess) -> None:
+    """Wait up to 5 s for ``process`` to end, then kill it."""
+    process.join(timeout=5)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
 def start_server_early() -> None:
     """Start the fork server now: it loads the pipeline (seconds) while the caller does other work
     (hashing the inputs). Without this, the pool's first worker starts it and waits for it."""
@@ -186,10 +194,7 @@ class SupervisedPool:
             except (OSError, ValueError):
                 pass
         for worker in self._workers:
-            worker.process.join(timeout=5)
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join()
+            _join_or_kill(worker.process)
             worker.conn.close()
         self._workers = []
 
@@ -204,19 +209,20 @@ class SupervisedPool:
 
     def _dispatch(self, queue: deque[Task]) -> None:
         for worker in list(self._workers):
-            if worker.ready and not worker.busy and queue and self._grown_too_big(worker):
+            if not (worker.ready and not worker.busy and queue):
+                continue
+            if self._grown_too_big(worker):
                 self._recycle(worker)  # the fresh worker gets work once it reports ready
                 continue
-            if worker.ready and not worker.busy and queue:
-                size = 1 if queue[0].alone else min(self._chunk_for(len(queue)), len(queue))
-                chunk = [queue.popleft()]
-                while len(chunk) < size and not queue[0].alone:
-                    chunk.append(queue.popleft())
-                worker.chunk.extend(chunk)
-                try:
-                    worker.conn.send(chunk)
-                except (OSError, ValueError):
-                    pass  # the worker just died: _collect sees it and puts the chunk back in the queue
+            size = 1 if queue[0].alone else min(self._chunk_for(len(queue)), len(queue))
+            chunk = [queue.popleft()]
+            while len(chunk) < size and not queue[0].alone:
+                chunk.append(queue.popleft())
+            worker.chunk.extend(chunk)
+            try:
+                worker.conn.send(chunk)
+            except (OSError, ValueError):
+                pass  # the worker just died: _collect sees it and puts the chunk back in the queue
 
     def _grown_too_big(self, worker: _Worker) -> bool:
         # a worker that has converted nothing yet is as small as a worker gets: replacing it would
@@ -232,10 +238,7 @@ class SupervisedPool:
             worker.conn.send(None)
         except (OSError, ValueError):
             pass
-        worker.process.join(timeout=5)
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join()
+        _join_or_kill(worker.process)
         worker.conn.close()
         self._workers[self._workers.index(worker)] = self._start_worker()
         self.recycled += 1
@@ -284,10 +287,7 @@ class SupervisedPool:
             worker.conn.close()
 
     def _replace(self, worker: _Worker, queue: deque[Task], *, crashed: bool) -> Iterator[Outcome]:
-        worker.process.join(timeout=5)
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join()
+        _join_or_kill(worker.process)
         if not worker.ready:
             self._start_failures += 1
             if self._start_failures >= _MAX_START_FAILURES:

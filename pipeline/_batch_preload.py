@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import gc
 
-from ._batch_work import warm_up
-try:
-    warm_up()
-except Exception:  # noqa: BLE001 - the worker repeats the warm-up and reports the error properly
-    pass
+from ._batch_work import warm_up_if_possible
+
+warm_up_if_possible()  # on failure each worker warms up again and its documents report the error
 # warm_up() froze what it loaded (moved it to the collector's permanent generation), so a worker's
 # collections do not write to (and so copy) every shared page it inherited. Freeze once more for
 # anything this module's own import left behind.

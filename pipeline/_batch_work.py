@@ -82,6 +82,15 @@ def warm_up() -> None:
         gc.set_threshold(*thresholds)
 
 
+def warm_up_if_possible() -> None:
+    """:func:`warm_up`, leaving any error to the documents: each meets it again and reports it as
+    its own coded failure (a batch never fails as a whole because loading did)."""
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - see the docstring
+        pass
+
+
 #: Whether this process has warmed up: only the first call loads, and freezes (once per process,
 #: so a program that calls the batch API again and again does not freeze its own objects each time).
 _warm = False
@@ -183,8 +192,5 @@ def _read(task: Task) -> bytes:
 
 def convert_chunk(tasks: list[Task]) -> list[Outcome]:
     """A chunk of tasks in order (what a Dask task runs, to amortise scheduling overhead)."""
-    try:
-        warm_up()
-    except Exception:  # noqa: BLE001 - each document then reports the error as its own coded failure
-        pass
+    warm_up_if_possible()
     return list(convert_tasks(tasks))

@@ -265,13 +265,10 @@ def _outcomes(options: BatchOptions, tasks: list) -> Iterator:
         return
     workers = min(options.jobs, len(tasks))
     if not _uses_pool(options, len(tasks)):
-        from ._batch_work import convert_tasks, warm_up
+        from ._batch_work import convert_tasks, warm_up_if_possible
 
         if tasks:
-            try:
-                warm_up()  # loads everything the first document would, with the collector paused
-            except Exception:  # noqa: BLE001 - each document then meets the problem and reports it
-                pass
+            warm_up_if_possible()  # loads everything the first document would, with the collector paused
         for start in range(0, len(tasks), options.chunk_size):  # chunks: the NER model runs on each at once
             yield from convert_tasks(tasks[start : start + options.chunk_size])
         return
@@ -358,10 +355,9 @@ def _refresh_reviewed_records(out_dir: Path, jobs: list[_Job]) -> list[str]:
         stem = job.output_name[: -len(".json")]
         if stem + REVIEW_SUFFIX not in editor_files and stem + REVIEWED_SUFFIX not in editor_files:
             continue  # the common case, decided without touching the disk
+        if not ((out_dir / (stem + REVIEW_SUFFIX)).exists() or (out_dir / (stem + REVIEWED_SUFFIX)).exists()):
+            continue  # listed, but a broken link
         record_path = out_dir / job.output_name
-        name = record_path.name[: -len(".json")]
-        if not (record_path.with_name(name + REVIEW_SUFFIX).exists() or record_path.with_name(name + REVIEWED_SUFFIX).exists()):
-            continue
         if not record_path.is_file():
             continue
         from .review import write_reviewed  # only when an editor has decisions: the review package costs ~0.15 s to import
